@@ -1,0 +1,1 @@
+"""Klyngekort's pure core: sources, tables, assignment model, aggregation, classification, maps."""

@@ -1,0 +1,166 @@
+"""The folium map builder: choropleth fill, outline overlay, sites — and no external requests.
+
+Leaflet 1.9.4 comes from the PyPI package ``django-js-lib-leaflet`` and is served by the app
+itself; there is no CDN and, by default, no tile server.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import js_lib_leaflet
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.config import CRS_DRAW
+
+LEAFLET_VERSION = "1.9.4"
+LEAFLET_DIR = Path(js_lib_leaflet.__file__).parent / "static" / "js_lib_leaflet"
+LEAFLET_FILES = ("leaflet.js", "leaflet.css")
+DK_BOUNDS = [[54.55, 8.05], [57.76, 15.2]]
+BACKGROUND = "#e8eef3"
+SITE_STYLE = {"akutsygehus": ("#111111", "#ffffff", 6)}
+SITE_DEFAULT_STYLE = ("#6a3d9a", "#f2e6ff", 5)
+
+
+def install_leaflet(target: Path) -> Path:
+    """Copy Leaflet's JS and CSS (and its images) into ``target`` once; return ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in LEAFLET_FILES:
+        src, dst = LEAFLET_DIR / name, target / name
+        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+            shutil.copyfile(src, dst)
+    images = target / "images"
+    if not images.exists():
+        shutil.copytree(LEAFLET_DIR / "images", images)
+    return target
+
+
+def draw_frame(gdf: gpd.GeoDataFrame, columns: list[str], precision: int = 4) -> gpd.GeoDataFrame:
+    """A copy for drawing: WGS84, coordinates rounded to ``precision`` decimals, only ``columns``.
+
+    Odd dtypes (categories, booleans, numpy scalars) are cast to JSON-safe types.
+    """
+    out = gdf[[*columns, "geometry"]].to_crs(CRS_DRAW)
+    geoms = shapely.transform(out.geometry.values, lambda xy: np.round(xy, precision))
+    geoms = shapely.make_valid(geoms)
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=CRS_DRAW))
+    for col in columns:
+        if not (pd.api.types.is_float_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col])):
+            out[col] = out[col].astype(str)
+    return out
+
+
+def _area_style(feature: dict) -> dict:
+    props = feature["properties"]
+    style = {"fillColor": props["colour"], "color": "#4d4d4d", "weight": 0.6, "fillOpacity": 0.88}
+    if props.get("shared") == "True":
+        style.update({"weight": 1.6, "dashArray": "4 3"})
+    return style
+
+
+def _outline_style(_feature: dict) -> dict:
+    return {"fill": False, "color": "#111111", "weight": 2.2, "dashArray": "7 4", "opacity": 0.9}
+
+
+def _highlight_style(_feature: dict) -> dict:
+    return {"fill": False, "color": "#d00000", "weight": 3.5, "opacity": 1}
+
+
+def build_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    assets_url: str,
+    outlines: gpd.GeoDataFrame | None = None,
+    sites: pd.DataFrame | None = None,
+    highlight: gpd.GeoDataFrame | None = None,
+    bounds: list[list[float]] | None = None,
+    basemap: bool = False,
+    precision: int = 4,
+) -> folium.Map:
+    """Build the map from frames that already carry their colours and tooltip text.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Filled polygons with columns ``colour`` (hex), ``tip`` (tooltip HTML) and optionally
+        ``shared`` (drawn dashed). Any CRS; drawn in WGS84.
+    assets_url : str
+        Where the app serves ``leaflet.js`` and ``leaflet.css`` (no trailing slash).
+    outlines : GeoDataFrame, optional
+        A second layer drawn as outlines (not clickable).
+    sites : DataFrame, optional
+        Points with ``lat``, ``lon``, ``kind`` and ``tip``; rows without coordinates are skipped.
+    highlight : GeoDataFrame, optional
+        Polygons to outline in red (the selected kommune).
+    bounds : [[south, west], [north, east]], optional
+        The view; default Denmark.
+    basemap : bool
+        Add OpenStreetMap tiles (an online request; off by default).
+    """
+    fmap = folium.Map(location=[56.1, 10.9], zoom_start=7, tiles=None, control_scale=True,
+                      zoom_snap=0.25)
+    fmap.default_js = [("leaflet", f"{assets_url}/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{assets_url}/leaflet.css")]
+    fmap.get_root().header.add_child(
+        folium.Element(f"<style>.leaflet-container{{background:{BACKGROUND}}}</style>")
+    )
+    if basemap:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)").add_to(fmap)
+    columns = ["tip", "colour"] + (["shared"] if "shared" in areas.columns else [])
+    folium.GeoJson(
+        draw_frame(areas, columns, precision).to_json(drop_id=True),
+        name="areas",
+        style_function=_area_style,
+        highlight_function=lambda _f: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        zoom_on_click=False,
+    ).add_to(fmap)
+    if outlines is not None and len(outlines):
+        folium.GeoJson(
+            draw_frame(outlines, [], precision).to_json(drop_id=True),
+            name="outlines",
+            style_function=_outline_style,
+            interactive=False,
+        ).add_to(fmap)
+    if highlight is not None and len(highlight):
+        folium.GeoJson(
+            draw_frame(highlight, [], precision).to_json(drop_id=True),
+            name="highlight",
+            style_function=_highlight_style,
+            interactive=False,
+        ).add_to(fmap)
+    if sites is not None:
+        for _, site in sites.dropna(subset=["lat", "lon"]).iterrows():
+            stroke, fill, radius = SITE_STYLE.get(site["kind"], SITE_DEFAULT_STYLE)
+            folium.CircleMarker(
+                location=[float(site["lat"]), float(site["lon"])],
+                radius=radius,
+                color=stroke,
+                weight=2,
+                fill=True,
+                fill_color=fill,
+                fill_opacity=1,
+                tooltip=site["tip"],
+            ).add_to(fmap)
+    fmap.fit_bounds(bounds or DK_BOUNDS)
+    return fmap
+
+
+def tooltip_html(title: str, lines: list[str]) -> str:
+    """Tooltip markup: a bold title and escaped lines."""
+    body = "".join(f"<br>{html.escape(line)}" for line in lines)
+    return f"<b>{html.escape(title)}</b>{body}"
+
+
+def external_urls(fmap: folium.Map) -> list[str]:
+    """Every http(s) URL the rendered map would load (should be empty without a basemap)."""
+    import re
+
+    text = fmap.get_root().render()
+    return sorted(set(re.findall(r"(?:src|href)=[\"'](https?://[^\"']+)", text)))

@@ -1,0 +1,229 @@
+"""What a map shows: areas with colours and tooltips, the legend and the table beside it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import aggregate, catalog, classify, fmt, model
+from geo.bundle import Bundle
+from geo.classify import OUTSIDE_COLOUR, UNASSIGNED_COLOUR, LegendRow
+from geo.config import CONFIDENCE_DA
+from geo.mapbuild import tooltip_html
+
+LEVELS = {"kommuner": ("Kommuner", "Municipalities"), "units": ("Enheder i laget", "Units of the layer")}
+DISPLAY_TOLERANCE = 400.0  # metres; national display geometry (source scale is 1:500,000)
+CODE_IN_TEXT = re.compile(r"\((\d{4})\)")
+
+
+@dataclass(frozen=True)
+class Display:
+    """Simplified geometry for drawing (EPSG:25832)."""
+
+    kommuner: gpd.GeoDataFrame
+    sub_areas: gpd.GeoDataFrame
+
+
+@dataclass
+class MapView:
+    """Everything one national map shows, computed in one place."""
+
+    areas: gpd.GeoDataFrame
+    legend: list[LegendRow]
+    table: pd.DataFrame
+    fill: catalog.Fill
+    outlines: gpd.GeoDataFrame | None = None
+    national: tuple[float, float] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def make_display(bundle: Bundle, tolerance: float = DISPLAY_TOLERANCE) -> Display:
+    """Display geometry: kommuner simplified as a coverage, sub-areas re-tiled into them."""
+    kommuner, subs = model.simplify_for_display(bundle.kommuner, bundle.sub_areas, tolerance)
+    return Display(kommuner, subs)
+
+
+def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per kommune of a layer: its units, shares and the confidence of each row.
+
+    Returns
+    -------
+    DataFrame
+        ``kommune_kode``, ``kommune_navn``, ``region``, ``unit_ids``, ``unit_navne``, ``shares``
+        (all ``;``-joined, largest share first), ``confidence`` (lowest), ``lines`` (list of
+        readable lines, one per membership). Kommuner a 'named' layer does not name have empty
+        units and the line "ikke tildelt".
+    """
+    rows = model.layer_assignments(bundle.assignments if assignments is None else assignments, layer)
+    names = bundle.units.loc[bundle.units["layer"] == layer, ["unit_id", "unit_navn"]]
+    rows = rows.merge(names, on="unit_id", how="left", validate="many_to_one")
+    rows = rows.sort_values(["kommune_kode", "share"], ascending=[True, False])
+    rank = {c: i for i, c in enumerate(("low", "medium", "high"))}
+    records = []
+    for kode, group in rows.groupby("kommune_kode", sort=True):
+        lines = []
+        for _, r in group.iterrows():
+            conf = CONFIDENCE_DA.get(r["confidence"], "ukendt")
+            part = f" (bydele {r['sub_areas']})" if r["sub_areas"] else ""
+            lines.append(f"{r['unit_navn']}: {fmt.percent(r['share'])}{part} – sikkerhed {conf}")
+        confs = [c for c in group["confidence"] if c in rank]
+        records.append(
+            {
+                "kommune_kode": kode,
+                "unit_ids": ";".join(group["unit_id"]),
+                "unit_navne": ";".join(group["unit_navn"]),
+                "shares": ";".join(f"{s:g}" for s in group["share"]),
+                "confidence": min(confs, key=rank.get) if confs else "",
+                "lines": lines,
+            }
+        )
+    table = pd.DataFrame.from_records(
+        records, columns=["kommune_kode", "unit_ids", "unit_navne", "shares", "confidence", "lines"]
+    )
+    base = bundle.kommuner[["kommune_kode", "kommune_navn", "region"]]
+    out = base.merge(table, on="kommune_kode", how="left", validate="one_to_one")
+    missing = out["unit_ids"].isna()
+    out.loc[missing, ["unit_ids", "unit_navne", "shares", "confidence"]] = ""
+    out["lines"] = [v if isinstance(v, list) else ["ikke tildelt i dette lag"] for v in out["lines"]]
+    return out
+
+
+def _in_extent(bundle: Bundle, layer: str) -> pd.Series:
+    """Boolean per kommune (index kommune_kode): inside the layer's display extent."""
+    row = bundle.layer(layer)
+    kommuner = bundle.kommuner.set_index("kommune_kode")
+    if row["extent"] == "named":
+        return kommuner["region"] == row["display_region"]
+    return pd.Series(True, index=kommuner.index)
+
+
+def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.DataFrame,
+                     fill: catalog.Fill) -> MapView:
+    parts = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, layer)
+    colours = classify.membership_colours(model.unit_geometries(parts))
+    lines = members.set_index("kommune_kode")["lines"]
+    parts["colour"] = parts["unit_id"].map(colours)
+    parts["tip"] = [
+        tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})",
+                     [*lines[r.kommune_kode], *( [f"Dette område: {r.unit_navn}"] if len(lines[r.kommune_kode]) > 1 else [])])
+        for r in parts.itertuples()
+    ]
+    parts["shared"] = parts["shared"].astype(str)
+    extent = _in_extent(bundle, layer)
+    rest = display.kommuner[~display.kommuner["kommune_kode"].isin(parts["kommune_kode"])].copy()
+    inside = rest["kommune_kode"].map(extent)
+    rest["colour"] = [UNASSIGNED_COLOUR if i else OUTSIDE_COLOUR for i in inside]
+    rest["tip"] = [
+        tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})",
+                     ["Ikke tildelt: kilden nævner ikke kommunen" if i else "Uden for laget"])
+        for r, i in zip(rest.itertuples(), inside, strict=True)
+    ]
+    rest["shared"] = "False"
+    cols = ["kommune_kode", "kommune_navn", "colour", "tip", "shared", "geometry"]
+    areas = pd.concat([parts[[*cols, "unit_id"]], rest[cols]], ignore_index=True)
+    counts = members.loc[members["unit_ids"] != ""].assign(u=members["unit_ids"].str.split(";")).explode("u")
+    per_unit = counts.groupby("u")["kommune_kode"].nunique()
+    unit_names = bundle.units[bundle.units["layer"] == layer].set_index("unit_id")["unit_navn"]
+    legend = [LegendRow(unit_names[u], colours[u], int(per_unit.get(u, 0))) for u in sorted(colours, key=unit_names.get)]
+    n_unassigned = int(inside.sum())
+    if n_unassigned:
+        legend.append(LegendRow("Ikke tildelt", UNASSIGNED_COLOUR, n_unassigned))
+    table = members[["kommune_kode", "kommune_navn", "region", "unit_navne", "shares", "confidence"]]
+    table = table[table["kommune_kode"].map(extent)]
+    return MapView(gpd.GeoDataFrame(areas, geometry="geometry", crs=display.kommuner.crs), legend,
+                   table.reset_index(drop=True), fill)
+
+
+def national_view(
+    bundle: Bundle,
+    display: Display,
+    *,
+    layer: str,
+    fill_key: str,
+    level: str = "kommuner",
+    scheme: str = "quantiles",
+    k: int = 5,
+    palette: str = "blues",
+    breaks: list[float] | None = None,
+    overlay: str | None = None,
+    lang: str = "da",
+) -> MapView:
+    """Compute the national map for a layer and a fill.
+
+    Parameters
+    ----------
+    layer, overlay : str
+        Keys of layers.csv; ``overlay`` is drawn as unit outlines.
+    fill_key : str
+        ``membership`` or a key of `catalog.fill_catalog`.
+    level : {'kommuner', 'units'}
+        For numeric fills: colour kommuner, or the layer's units (share-weighted aggregation).
+    scheme, k, palette, breaks
+        Classification (see `classify.classify`).
+    """
+    bundle.layer(layer)
+    if level not in LEVELS:
+        raise ValueError(f"level must be in the set: {sorted(LEVELS)}; got {level!r}")
+    fills = catalog.fill_catalog(bundle.population, bundle.indicators)
+    if fill_key not in fills:
+        raise ValueError(f"fill {fill_key!r} is unknown; expected one of {sorted(fills)}")
+    fill = fills[fill_key]
+    members = membership_table(bundle, layer)
+    if fill.kind == "category":
+        view = _membership_view(bundle, display, layer, members, fill)
+    else:
+        view = _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palette, breaks, lang)
+    if overlay:
+        bundle.layer(overlay)
+        over = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, overlay)
+        view.outlines = model.unit_geometries(over)
+    view.notes = list(fill.caveats)
+    return view
+
+
+def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palette, breaks, lang):
+    values = catalog.kommune_values(fill.key, bundle.population, bundle.indicators)
+    weights = catalog.weights_for(fill, bundle.population)
+    dec = fmt.decimals_for(fill.unit, fill.kind)
+    show = lambda x: fmt.number(x, dec, lang)  # noqa: E731
+    national = aggregate.national_value(values, weights, fill.kind)
+    if level == "kommuner":
+        frame = display.kommuner[["kommune_kode", "kommune_navn", "geometry"]].merge(
+            members[["kommune_kode", "region", "unit_navne", "confidence", "lines"]],
+            on="kommune_kode", validate="one_to_one")
+        frame["value"] = frame["kommune_kode"].map(values)
+        classes, legend = classify.classify(frame["value"], scheme, k, palette, breaks, show)
+        frame["colour"] = classes["colour"]
+        frame["tip"] = [
+            tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})",
+                         [f"{fill.label_da}: {show(r.value)} {fill.unit}".strip(), *r.lines])
+            for r in frame.itertuples()
+        ]
+        table = frame[["kommune_kode", "kommune_navn", "region", "unit_navne", "value"]]
+        return MapView(frame, legend, pd.DataFrame(table), fill, national=national)
+    memberships = model.layer_assignments(bundle.assignments, layer)
+    agg = aggregate.aggregate_to_units(values, memberships, weights, fill.kind)
+    parts = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, layer)
+    geoms = model.unit_geometries(parts).merge(agg, on="unit_id", validate="one_to_one")
+    classes, legend = classify.classify(geoms["value"], scheme, k, palette, breaks, show)
+    geoms["colour"] = classes["colour"]
+    geoms["tip"] = [
+        tooltip_html(r.unit_navn, [
+            f"{fill.label_da}: {show(r.value)} {fill.unit}".strip(),
+            f"{r.n_kommuner} kommuner; data for {fmt.percent(r.coverage)} af befolkningen",
+        ])
+        for r in geoms.itertuples()
+    ]
+    table = geoms[["unit_id", "unit_navn", "value", "n_kommuner", "population", "coverage"]]
+    return MapView(geoms, legend, pd.DataFrame(table), fill, national=national)
+
+
+def code_from_tooltip(text: str | None) -> str | None:
+    """The kommune code in a clicked tooltip's text ('København (0101) …' → '0101')."""
+    if not text:
+        return None
+    match = CODE_IN_TEXT.search(text)
+    return match.group(1) if match else None
