@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from geo.config import CRS_DRAW
+from geo.sources import polygonal
 
 LEAFLET_VERSION = "1.9.4"
 LEAFLET_DIR = Path(js_lib_leaflet.__file__).parent / "static" / "js_lib_leaflet"
@@ -48,7 +49,8 @@ def draw_frame(gdf: gpd.GeoDataFrame, columns: list[str], precision: int = 4) ->
     """
     out = gdf[[*columns, "geometry"]].to_crs(CRS_DRAW)
     geoms = shapely.transform(out.geometry.values, lambda xy: np.round(xy, precision))
-    geoms = shapely.make_valid(geoms)
+    geoms = [polygonal(g) if g.geom_type not in ("Point", "MultiPoint") else g
+             for g in shapely.make_valid(geoms)]
     out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=CRS_DRAW))
     for col in columns:
         if not (pd.api.types.is_float_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col])):
@@ -78,7 +80,6 @@ def build_map(
     assets_url: str,
     outlines: gpd.GeoDataFrame | None = None,
     sites: pd.DataFrame | None = None,
-    highlight: gpd.GeoDataFrame | None = None,
     bounds: list[list[float]] | None = None,
     basemap: bool = False,
     precision: int = 4,
@@ -96,8 +97,6 @@ def build_map(
         A second layer drawn as outlines (not clickable).
     sites : DataFrame, optional
         Points with ``lat``, ``lon``, ``kind`` and ``tip``; rows without coordinates are skipped.
-    highlight : GeoDataFrame, optional
-        Polygons to outline in red (the selected kommune).
     bounds : [[south, west], [north, east]], optional
         The view; default Denmark.
     basemap : bool
@@ -128,13 +127,6 @@ def build_map(
             style_function=_outline_style,
             interactive=False,
         ).add_to(fmap)
-    if highlight is not None and len(highlight):
-        folium.GeoJson(
-            draw_frame(highlight, [], precision).to_json(drop_id=True),
-            name="highlight",
-            style_function=_highlight_style,
-            interactive=False,
-        ).add_to(fmap)
     if sites is not None:
         for _, site in sites.dropna(subset=["lat", "lon"]).iterrows():
             stroke, fill, radius = SITE_STYLE.get(site["kind"], SITE_DEFAULT_STYLE)
@@ -150,6 +142,17 @@ def build_map(
             ).add_to(fmap)
     fmap.fit_bounds(bounds or DK_BOUNDS)
     return fmap
+
+
+def highlight_group(areas: gpd.GeoDataFrame, precision: int = 4) -> folium.FeatureGroup:
+    """A feature group outlining ``areas`` in red; added to a drawn map without redrawing it."""
+    group = folium.FeatureGroup(name="selection")
+    folium.GeoJson(
+        draw_frame(areas, [], precision).to_json(drop_id=True),
+        style_function=_highlight_style,
+        interactive=False,
+    ).add_to(group)
+    return group
 
 
 def tooltip_html(title: str, lines: list[str]) -> str:

@@ -77,7 +77,7 @@ def read_geojson(path: Path, required: list[str]) -> gpd.GeoDataFrame:
     return out.to_crs(CRS_WORK)
 
 
-def _polygonal(geom):
+def polygonal(geom):
     """Keep only the polygonal part of a geometry (make_valid may add lines or points)."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
@@ -104,7 +104,7 @@ def load_kommuner(directory: Path) -> gpd.GeoDataFrame:
         raise SourceDataError(f"{path}: KOMKODE values that are not kommune codes: {sorted(set(bad))}")
     raw = raw[raw["kommune_kode"] != CHRISTIANSOE]
     gdf = raw.dissolve(by="kommune_kode", aggfunc={"kommune_navn": "first"}, as_index=False)
-    gdf["geometry"] = [_polygonal(g) for g in gdf.geometry]
+    gdf["geometry"] = [polygonal(g) for g in gdf.geometry]
     gdf = gdf[["kommune_kode", "kommune_navn", "geometry"]].sort_values("kommune_kode")
     gdf = gdf.reset_index(drop=True)
     if len(gdf) != KOMMUNER_COUNT:
@@ -141,10 +141,10 @@ def tile_sub_areas(outer, parts: gpd.GeoSeries) -> gpd.GeoSeries:
     pieces = []
     taken = shapely.Polygon()
     for geom in parts:
-        piece = _polygonal(shapely.make_valid(geom).intersection(outer).difference(taken))
+        piece = polygonal(shapely.make_valid(geom).intersection(outer).difference(taken))
         pieces.append(piece)
         taken = taken.union(piece)
-    gap = _polygonal(outer.difference(taken))
+    gap = polygonal(outer.difference(taken))
     extra = [[] for _ in pieces]
     for hole in shapely.get_parts(gap):
         if hole.area == 0:
@@ -155,7 +155,7 @@ def tile_sub_areas(outer, parts: gpd.GeoSeries) -> gpd.GeoSeries:
         if touch[best] == 0:
             best = min(range(len(pieces)), key=lambda i: hole.distance(pieces[i]))
         extra[best].append(hole)
-    tiled = [_polygonal(shapely.union_all([p, *e])) for p, e in zip(pieces, extra, strict=True)]
+    tiled = [polygonal(shapely.union_all([p, *e])) for p, e in zip(pieces, extra, strict=True)]
     return gpd.GeoSeries(tiled, index=parts.index, crs=parts.crs)
 
 

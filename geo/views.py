@@ -221,6 +221,27 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
     return MapView(geoms, legend, pd.DataFrame(table), fill, national=national)
 
 
+SITE_KINDS = {
+    "hospitals": ("akutsygehus",),
+    "psychiatry": ("psykiatri", "psykiatri_voksen", "psykiatri_boern"),
+}
+
+
+def site_points(sites: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """Sites of the chosen groups (keys of `SITE_KINDS`) that have coordinates, with tooltips
+    that say how sure the coordinate is."""
+    kinds = [k for g in groups for k in SITE_KINDS[g]]
+    rows = sites[sites["kind"].isin(kinds) & (sites["lat"] != "")].copy()
+    rows["lat"] = rows["lat"].astype(float)
+    rows["lon"] = rows["lon"].astype(float)
+    rows["tip"] = [
+        tooltip_html(r.name, [r.address, f"Type: {r.kind}",
+                              f"Koordinat: sikkerhed {CONFIDENCE_DA.get(r.confidence, r.confidence)}"])
+        for r in rows.itertuples()
+    ]
+    return rows[["site_id", "name", "kind", "lat", "lon", "confidence", "tip"]]
+
+
 def code_from_tooltip(text: str | None) -> str | None:
     """The kommune code in a clicked tooltip's text ('København (0101) …' → '0101')."""
     if not text:
