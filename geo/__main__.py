@@ -65,13 +65,13 @@ def validate_file(path: Path, bundle: Bundle) -> tuple[list[str], str]:
     except ValidationError as exc:
         return exc.problems, ""
     prepared, problems = tables.prepare_assignments(raw, table)
-    if problems and any("missing required column" in p for p in problems):
-        return problems, ""
     problems += tables.validate_assignments(
         prepared, table=table, kommuner=bundle.kommuner, layers=bundle.layers,
         units=bundle.units, sub_areas=bundle.sub_areas,
     )
     summary = []
+    if problems:
+        return problems, ""
     for layer, rows in prepared.groupby("layer"):
         summary.append(f"{layer}: {rows['kommune_kode'].nunique()} kommuner, "
                        f"{rows['unit_id'].nunique()} units, {len(rows)} rows")

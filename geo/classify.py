@@ -24,8 +24,8 @@ SCHEMES: dict[str, tuple[str, str, str]] = {
 PALETTES: dict[str, tuple[str, str, str]] = {
     "blues": ("Blå", "Blues", "Blues"),
     "ylgnbu": ("Gul-grøn-blå", "Yellow-green-blue", "YlGnBu"),
-    "viridis": ("Viridis", "Viridis", "viridis"),
-    "cividis": ("Cividis", "Cividis", "cividis"),
+    "viridis": ("Viridis", "Viridis", "viridis_r"),
+    "cividis": ("Cividis", "Cividis", "cividis_r"),
     "purples": ("Lilla", "Purples", "Purples"),
 }
 

@@ -124,6 +124,8 @@ def validate_assignments(
     shares per (layer, kommune) summing to 1 within 1e-9; every kommune of a layer's extent
     covered; sub-areas that exist and do not overlap between units; confidence levels.
     """
+    if any(c not in df.columns for c in ASSIGNMENT_REQUIRED):
+        return []  # prepare_assignments has already named the missing columns
     problems: list[str] = []
     known_layers = list(layers["layer"])
     codes = dict(zip(kommuner["kommune_kode"], kommuner["kommune_navn"], strict=True))
@@ -146,7 +148,8 @@ def validate_assignments(
             ok = False
         elif kode not in codes:
             problems.append(
-                f"{_where(table, row, 'kommune_kode')}: {kode!r} is not one of the 98 kommune codes"
+                f"{_where(table, row, 'kommune_kode')}: {kode!r} is not one of the {len(codes)} "
+                "kommune codes"
             )
             ok = False
         if layer in known_layers and unit not in units_of.get(layer, []):
@@ -209,7 +212,7 @@ def validate_assignments(
             named = ", ".join(f"{k} {codes[k]}" for k in missing[:10])
             more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
             problems.append(
-                f"{table}: layer {layer} must cover all 98 kommuner; missing {named}{more}"
+                f"{table}: layer {layer} must cover all {len(codes)} kommuner; missing {named}{more}"
             )
     return problems
 

@@ -1,0 +1,83 @@
+"""Classes and colours: registries, missing data as its own class, neighbours never share a colour."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo.classify import (
+    CATEGORICAL,
+    MISSING_COLOUR,
+    PALETTES,
+    SCHEMES,
+    classify,
+    membership_colours,
+    palette_colours,
+)
+
+VALUES = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, np.nan, 10.0], index=list("abcdefghij"))
+
+
+@pytest.mark.parametrize("scheme", [s for s in SCHEMES if s != "user_defined"])
+def test_every_scheme_gives_k_classes_and_a_missing_class(scheme):
+    classes, legend = classify(VALUES, scheme, 3, "blues")
+    assert classes.loc["i", "class"] == -1
+    assert classes.loc["i", "colour"] == MISSING_COLOUR
+    assert [r.label for r in legend][-1] == "Ingen data"
+    assert sum(r.count for r in legend) == len(VALUES)
+    assert len(legend) == 4
+    assert classes.loc[VALUES.dropna().index, "colour"].ne(MISSING_COLOUR).all()
+
+
+def test_user_defined_breaks():
+    classes, legend = classify(VALUES, "user_defined", 0, "viridis", breaks=[5, 10])
+    assert classes.loc["e", "class"] == 0 and classes.loc["f", "class"] == 1
+    assert [r.count for r in legend] == [5, 4, 1]
+
+
+def test_missing_values_do_not_shift_the_classes():
+    with_nan, _ = classify(VALUES, "quantiles", 3, "blues")
+    without, _ = classify(VALUES.dropna(), "quantiles", 3, "blues")
+    pd.testing.assert_series_equal(with_nan.loc[without.index, "class"], without["class"])
+
+
+def test_legend_uses_the_formatter():
+    _, legend = classify(pd.Series([1000.0, 2000.0, 3000.0]), "equal_interval", 2, "blues",
+                         formatter=lambda x: f"{x:,.0f}".replace(",", "."))
+    assert legend[0].label == "1.000 – 2.000"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"scheme": "jenks"}, r"scheme must be in the set: \['equal_interval', 'fisher_jenks'"),
+        ({"palette": "rainbow"}, "palette must be in the set"),
+        ({"k": 12}, "number of classes must be 2-9; got 12"),
+        ({"scheme": "user_defined"}, "user_defined needs breaks"),
+    ],
+)
+def test_bad_choices_are_named(kwargs, message):
+    args = {"values": VALUES, "scheme": "quantiles", "k": 3, "palette": "blues"} | kwargs
+    with pytest.raises(ValueError, match=message):
+        classify(**args)
+
+
+@pytest.mark.parametrize("palette", list(PALETTES))
+def test_palettes_go_from_light_to_dark(palette):
+    colours = palette_colours(palette, 5)
+    lum = [sum(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in colours]
+    assert lum[0] > lum[-1]
+
+
+def test_neighbouring_units_never_share_a_colour():
+    cells = [box(x, y, x + 1, y + 1) for x in range(4) for y in range(4)]
+    grid = gpd.GeoDataFrame({"unit_id": [f"u{i}" for i in range(16)]}, geometry=cells)
+    colours = membership_colours(grid)
+    assert set(colours.values()) <= set(CATEGORICAL)
+    for i, a in grid.iterrows():
+        for j, b in grid.iterrows():
+            if i < j and a.geometry.touches(b.geometry):
+                assert colours[a.unit_id] != colours[b.unit_id], (a.unit_id, b.unit_id)
