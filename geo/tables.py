@@ -56,7 +56,7 @@ def read_csv_table(source: str | Path | bytes, table: str) -> pd.DataFrame:
         if len(row) != len(columns):
             problems.append(
                 f"line {line_no}: {len(row)} fields, but the header has {len(columns)} "
-                f"({sep!r} is the separator)"
+                f"({sep!r} is the separator; a value that contains it must be in quotes)"
             )
             continue
         records.append([cell.strip() for cell in row] + [line_no])
