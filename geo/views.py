@@ -106,11 +106,12 @@ def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.D
     colours = classify.membership_colours(model.unit_geometries(parts))
     lines = members.set_index("kommune_kode")["lines"]
     parts["colour"] = parts["unit_id"].map(colours)
-    parts["tip"] = [
-        tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})",
-                     [*lines[r.kommune_kode], *( [f"Dette område: {r.unit_navn}"] if len(lines[r.kommune_kode]) > 1 else [])])
-        for r in parts.itertuples()
-    ]
+    tips = []
+    for r in parts.itertuples():
+        own = lines[r.kommune_kode]
+        here = [f"Dette område: {r.unit_navn}"] if len(own) > 1 else []
+        tips.append(tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})", [*own, *here]))
+    parts["tip"] = tips
     parts["shared"] = parts["shared"].astype(str)
     extent = _in_extent(bundle, layer)
     rest = display.kommuner[~display.kommuner["kommune_kode"].isin(parts["kommune_kode"])].copy()
@@ -127,7 +128,8 @@ def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.D
     counts = members.loc[members["unit_ids"] != ""].assign(u=members["unit_ids"].str.split(";")).explode("u")
     per_unit = counts.groupby("u")["kommune_kode"].nunique()
     unit_names = bundle.units[bundle.units["layer"] == layer].set_index("unit_id")["unit_navn"]
-    legend = [LegendRow(unit_names[u], colours[u], int(per_unit.get(u, 0))) for u in sorted(colours, key=unit_names.get)]
+    legend = [LegendRow(unit_names[u], colours[u], int(per_unit.get(u, 0)))
+              for u in sorted(colours, key=unit_names.get)]
     n_unassigned = int(inside.sum())
     if n_unassigned:
         legend.append(LegendRow("Ikke tildelt", UNASSIGNED_COLOUR, n_unassigned))

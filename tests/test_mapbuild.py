@@ -13,7 +13,7 @@ from geo.mapbuild import build_map, draw_frame, external_urls, highlight_group, 
 def areas(tiny):
     frame = tiny["kommuner"].copy()
     frame["colour"] = ["#111111", "#222222", "#333333"]
-    frame["tip"] = [tooltip_html(f"{n} ({k})", ["Enhed <1>"]) for n, k in zip(frame.kommune_navn, frame.kommune_kode)]
+    frame["tip"] = [tooltip_html(f"{n} ({k})", ["Enhed <1>"]) for n, k in zip(frame.kommune_navn, frame.kommune_kode, strict=True)]
     return frame
 
 

@@ -36,9 +36,10 @@ def test_excel_style_bom_semicolon_decimal_comma_and_lost_zeros(tiny):
     assert problems_for(tiny, text) == []
 
 
-def test_windows_1252_text_is_read(tiny):
-    df = read_csv_table((HEADER + GOOD).replace("high", "high").encode("cp1252") + "klynger,0003,u3,1,,\n".encode(), "t.csv")
-    assert len(df) == 5
+def test_windows_1252_text_is_read():
+    text = "layer,kommune_kode,unit_id,share,note\nklynger,0101,u1,1,Østerbro og Amager\n"
+    df = read_csv_table(text.encode("cp1252"), "t.csv")
+    assert df.loc[0, "note"] == "Østerbro og Amager"
 
 
 @pytest.mark.parametrize(
