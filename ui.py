@@ -11,7 +11,7 @@ import streamlit as st
 from geo import catalog, views
 from geo.bundle import Bundle, load_bundle
 from geo.classify import LegendRow
-from geo.config import CONFIDENCE_DA
+from geo.config import CONFIDENCE_DA, sources_dir
 from geo.errors import KlyngekortError
 from geo.mapbuild import install_leaflet
 from i18n import t
@@ -32,14 +32,14 @@ def ensure_assets() -> Path:
 
 
 @st.cache_data(show_spinner="Indlæser kort og data …")
-def _load() -> Bundle:
-    return load_bundle()
+def _load(directory: str) -> Bundle:
+    return load_bundle(Path(directory))
 
 
 def bundle() -> Bundle:
     """The validated bundle; on bad data show the message and stop the page."""
     try:
-        return _load()
+        return _load(str(sources_dir()))
     except KlyngekortError as exc:
         st.error(f"**{t('error_data', lang())}**\n\n```\n{exc}\n```")
         st.stop()

@@ -83,3 +83,12 @@ def test_named_layer_shows_samsoe_as_not_assigned(app):
     assert "Ikke tildelt" in legend
     table = app.dataframe[0].value
     assert len(table) == 19 and "0741" in set(table["kommune_kode"])
+
+
+def test_missing_source_data_is_a_clear_message_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("KLYNGEKORT_SOURCES", str(tmp_path / "nowhere"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "KLYNGEKORT_SOURCES" in message and str(tmp_path / "nowhere") in message
+    assert "boundaries/kommuner.geojson" in message

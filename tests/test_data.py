@@ -92,3 +92,18 @@ def test_every_assignment_row_has_source_and_confidence(bundle):
     assert bundle.assignments["confidence"].isin(["high", "medium", "low"]).all()
     assert bundle.units["confidence"].isin(["high", "medium", "low"]).all()
     assert bundle.sites["confidence"].isin(["high", "medium", "low"]).all()
+
+
+@pytest.mark.parametrize("layer", ["sundhedsklynger", "psykiatri-voksen", "sundhedsraad-2027", "midt-2018"])
+def test_touching_units_never_share_a_colour(bundle, layer):
+    from geo.classify import membership_colours
+
+    parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, bundle.assignments, bundle.units, layer)
+    units = model.unit_geometries(parts)
+    colours = membership_colours(units)
+    geoms = dict(zip(units["unit_id"], units.geometry, strict=True))
+    ids = list(geoms)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            if geoms[a].touches(geoms[b]) or geoms[a].intersection(geoms[b]).length > 0:
+                assert colours[a] != colours[b], (a, b)
