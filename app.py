@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from i18n import t
+from geo.i18n import t
 
 st.set_page_config(page_title=t("app_title"), page_icon="🗺️", layout="wide")
 ui.ensure_assets()

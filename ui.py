@@ -14,7 +14,7 @@ from geo.classify import LegendRow
 from geo.config import CONFIDENCE_DA, sources_dir
 from geo.errors import KlyngekortError
 from geo.mapbuild import install_leaflet
-from i18n import t
+from geo.i18n import t
 
 ROOT = Path(__file__).resolve().parent
 LEAFLET_URL = "/app/static/vendor/leaflet"  # served by Streamlit (server.enableStaticServing)

@@ -9,7 +9,7 @@ import ui
 from geo import mapbuild, views
 from geo.classify import K_RANGE, PALETTES, SCHEMES
 from geo.fmt import number, percent
-from i18n import t
+from geo.i18n import t
 
 L = ui.lang()
 b = ui.bundle()

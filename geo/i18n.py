@@ -40,6 +40,23 @@ TEXT: dict[str, dict[str, str]] = {
                     "en": "White circles: acute hospitals. Purple: psychiatry."},
     "error_data": {"da": "Data kunne ikke indlæses", "en": "The data could not be loaded"},
     "bad_breaks": {"da": "Klassegrænserne skal være tal adskilt af ;", "en": "Breaks must be numbers separated by ;"},
+    # --- summaries (geo.profile) ---
+    "conf_phrase_high": {"da": "sikkerhed: høj", "en": "confidence: high"},
+    "conf_phrase_medium": {"da": "sikkerhed: middel", "en": "confidence: medium"},
+    "conf_phrase_low": {"da": "sikkerhed: lav – usikkert, bygger på et skøn",
+                        "en": "confidence: low – uncertain, an estimate"},
+    "share_of_citizens": {"da": "{pct} af borgerne", "en": "{pct} of residents"},
+    "share_short": {"da": "{pct}", "en": "{pct}"},
+    "sub_areas_named": {"da": "bydelene {names}", "en": "districts {names}"},
+    "and": {"da": "og", "en": "and"},
+    "summary_klynge": {"da": "{navn} ({kode}) hører til {units}.", "en": "{navn} ({kode}) belongs to {units}."},
+    "summary_hospital": {"da": "Akutsygehus: {list} i lige linje.", "en": "Acute hospital: {list} in a straight line."},
+    "summary_nearest": {"da": "Nærmeste akutsygehus er dog {name} ({km} km).",
+                        "en": "The nearest acute hospital is however {name} ({km} km)."},
+    "summary_psych_adult": {"da": "Voksenpsykiatri: {units}.", "en": "Adult psychiatry: {units}."},
+    "summary_psych_child": {"da": "Børne- og ungdomspsykiatri: {units}.",
+                            "en": "Child and adolescent psychiatry: {units}."},
+    "summary_2027": {"da": "Fra 1. januar 2027: {units}, {region}.", "en": "From 1 January 2027: {units}, {region}."},
 }
 
 

@@ -1,0 +1,200 @@
+"""One kommune: its memberships in every layer, a plain-language summary, hospitals, key figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from geo import aggregate, catalog, fmt, model
+from geo.bundle import Bundle
+from geo.config import CRS_DRAW, CRS_WORK
+from geo.i18n import t
+
+SUMMARY_LAYERS = ("sundhedsklynger", "psykiatri-voksen", "psykiatri-boern", "sundhedsraad-2027")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One sentence of the summary with the confidence of the rows it rests on."""
+
+    key: str
+    text: str
+    confidence: str
+
+
+def find_kommune(bundle: Bundle, query: str) -> str:
+    """The code of the kommune a user means: a code ("101", "0101") or a unique name part.
+
+    Raises
+    ------
+    ValueError
+        Naming the query, and the candidates when it is ambiguous.
+    """
+    text = str(query).strip()
+    kommuner = bundle.kommuner[["kommune_kode", "kommune_navn"]]
+    if text.isdigit() and len(text) <= 4:
+        code = text.zfill(4)
+        if code in set(kommuner["kommune_kode"]):
+            return code
+        raise ValueError(f"{text!r} is not a kommune code (the 98 codes run from 0101 to 0860)")
+    exact = kommuner[kommuner["kommune_navn"].str.casefold() == text.casefold()]
+    if len(exact) == 1:
+        return exact["kommune_kode"].iloc[0]
+    hits = kommuner[kommuner["kommune_navn"].str.casefold().str.contains(text.casefold(), regex=False)]
+    if len(hits) == 1:
+        return hits["kommune_kode"].iloc[0]
+    if hits.empty:
+        raise ValueError(f"no kommune matches {text!r}")
+    raise ValueError(f"{text!r} matches several kommuner: {', '.join(hits['kommune_navn'])}")
+
+
+def memberships_of(bundle: Bundle, kode: str) -> pd.DataFrame:
+    """Every assignment row of one kommune, with unit names, sub-area names and the unit's sites."""
+    rows = bundle.assignments[bundle.assignments["kommune_kode"] == kode].copy()
+    units = bundle.units[["layer", "unit_id", "unit_navn", "hospital", "site_ids"]]
+    rows = rows.merge(units, on=["layer", "unit_id"], how="left", validate="many_to_one")
+    subs = bundle.sub_areas[bundle.sub_areas["kommune_kode"] == kode]
+    names = dict(zip(subs["sub_area_id"], subs["sub_area_navn"], strict=True))
+    rows["sub_area_names"] = [
+        ", ".join(names[s] for s in str(v).split(";") if s in names) for v in rows["sub_areas"]
+    ]
+    return rows.sort_values(["layer", "share"], ascending=[True, False]).reset_index(drop=True)
+
+
+def _confidence_phrase(level: str, lang: str) -> str:
+    return t(f"conf_phrase_{level}", lang)
+
+
+def _unit_list(rows: pd.DataFrame, lang: str) -> str:
+    """'Unit A (58 % af borgerne, bydelene X, Y; sikkerhed: middel) og Unit B (...)'."""
+    parts = []
+    for i, r in enumerate(rows.itertuples()):
+        details = []
+        if len(rows) > 1:
+            details.append(t("share_of_citizens" if i == 0 else "share_short", lang, pct=fmt.percent(r.share, lang)))
+        if r.sub_area_names:
+            details.append(t("sub_areas_named", lang, names=r.sub_area_names))
+        details.append(_confidence_phrase(r.confidence, lang))
+        parts.append(f"{r.unit_navn} ({'; '.join(details)})")
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + f" {t('and', lang)} " + parts[-1]
+
+
+def _lowest(levels: pd.Series) -> str:
+    order = {"low": 0, "medium": 1, "high": 2}
+    return min(levels, key=lambda c: order.get(c, -1))
+
+
+def summary(bundle: Bundle, kode: str, lang: str = "da") -> list[Fact]:
+    """The plain-language summary of a kommune, one `Fact` per sentence."""
+    rows = memberships_of(bundle, kode)
+    name = bundle.kommuner.set_index("kommune_kode").loc[kode, "kommune_navn"]
+    facts = []
+    klynger = rows[rows["layer"] == "sundhedsklynger"]
+    facts.append(Fact("klynge", t("summary_klynge", lang, navn=name, kode=kode, units=_unit_list(klynger, lang)),
+                      _lowest(klynger["confidence"])))
+    hospitals = hospitals_of(bundle, kode)
+    if not hospitals.empty:
+        listed = ", ".join(f"{h.name} ({fmt.number(h.km, 0, lang)} km)" for h in hospitals.itertuples())
+        facts.append(Fact("hospital", t("summary_hospital", lang, list=listed), _lowest(klynger["confidence"])))
+    nearest = nearest_acute(bundle, kode)
+    if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
+        facts.append(Fact("nearest", t("summary_nearest", lang, name=nearest["name"],
+                                       km=fmt.number(nearest["km"], 0, lang)), "high"))
+    for layer, key in (("psykiatri-voksen", "summary_psych_adult"), ("psykiatri-boern", "summary_psych_child")):
+        sel = rows[rows["layer"] == layer]
+        if len(sel):
+            facts.append(Fact(layer, t(key, lang, units=_unit_list(sel, lang)), _lowest(sel["confidence"])))
+    raad = rows[rows["layer"] == "sundhedsraad-2027"]
+    region = rows[rows["layer"] == "regioner-2027"]
+    if len(raad):
+        facts.append(Fact("2027", t("summary_2027", lang, units=_unit_list(raad, lang),
+                                    region=", ".join(region["unit_navn"])), _lowest(raad["confidence"])))
+    return facts
+
+
+def _points_25832(lat: pd.Series, lon: pd.Series) -> gpd.GeoSeries:
+    pts = gpd.GeoSeries([Point(x, y) for x, y in zip(lon.astype(float), lat.astype(float), strict=True)],
+                        index=lat.index, crs=CRS_DRAW)
+    return pts.to_crs(CRS_WORK)
+
+
+def origin_point(bundle: Bundle, kode: str) -> Point:
+    """Where distances start: the kommune's representative point in EPSG:25832.
+
+    No population grid is among the sources, so a population-weighted centre is not available.
+    """
+    geom = bundle.kommuner.set_index("kommune_kode").geometry[kode]
+    return geom.representative_point()
+
+
+def site_distances(bundle: Bundle, kode: str, site_ids: list[str] | None = None,
+                   kinds: tuple[str, ...] = ("akutsygehus",)) -> pd.DataFrame:
+    """Straight-line distance in km (EPSG:25832) from the kommune to sites with coordinates."""
+    sites = bundle.sites[(bundle.sites["lat"] != "") & bundle.sites["kind"].isin(kinds)]
+    if site_ids is not None:
+        sites = sites[sites["site_id"].isin(site_ids)]
+    origin = origin_point(bundle, kode)
+    out = sites[["site_id", "name", "kind", "confidence"]].copy()
+    out["km"] = _points_25832(sites["lat"], sites["lon"]).distance(origin).values / 1000
+    return out.sort_values("km").reset_index(drop=True)
+
+
+def hospitals_of(bundle: Bundle, kode: str, layer: str = "sundhedsklynger") -> pd.DataFrame:
+    """The acute hospital site(s) of the kommune's klynge(r), with distance."""
+    rows = memberships_of(bundle, kode)
+    ids = [s for v in rows.loc[rows["layer"] == layer, "site_ids"] for s in str(v).split(";") if s]
+    return site_distances(bundle, kode, list(dict.fromkeys(ids)))
+
+
+def nearest_acute(bundle: Bundle, kode: str) -> pd.Series | None:
+    """The nearest acute hospital (any klynge)."""
+    dist = site_distances(bundle, kode)
+    return None if dist.empty else dist.iloc[0]
+
+
+def key_figures(bundle: Bundle, kode: str, layer: str = "sundhedsklynger", lang: str = "da") -> pd.DataFrame:
+    """Population and every indicator for the kommune, its unit(s) of ``layer`` (share-weighted),
+    Denmark, and the kommune's rank among the kommuner with data (1 = highest value).
+
+    Returns
+    -------
+    DataFrame
+        ``key``, ``label``, ``unit``, ``year``, ``kommune``, one column per unit name, ``danmark``,
+        ``rank``, ``n_ranked``, ``better``, ``source``.
+    """
+    fills = catalog.fill_catalog(bundle.population, bundle.indicators)
+    members = model.layer_assignments(bundle.assignments, layer)
+    own = members[members["kommune_kode"] == kode].sort_values("share", ascending=False)
+    names = bundle.units.set_index(["layer", "unit_id"])["unit_navn"]
+    unit_cols = {u: names[(layer, u)] for u in own["unit_id"]}
+    records = []
+    for key, fill in fills.items():
+        if fill.kind == "category":
+            continue
+        values = catalog.kommune_values(key, bundle.population, bundle.indicators)
+        weights = catalog.weights_for(fill, bundle.population)
+        agg = aggregate.aggregate_to_units(values, members, weights, fill.kind).set_index("unit_id")
+        national, _ = aggregate.national_value(values, weights, fill.kind)
+        ranks = values.rank(ascending=False, method="min")
+        record = {
+            "key": key,
+            "label": fill.label_da if lang == "da" else fill.label_en,
+            "unit": fill.unit,
+            "year": fill.year,
+            "kommune": values.get(kode),
+            "danmark": national,
+            "rank": int(ranks[kode]) if kode in ranks else None,
+            "n_ranked": int(values.notna().sum()),
+            "better": fill.better,
+            "kind": fill.kind,
+            "source": fill.source,
+        }
+        for uid, uname in unit_cols.items():
+            record[uname] = agg.loc[uid, "value"]
+        records.append(record)
+    return pd.DataFrame.from_records(records)

@@ -1,0 +1,140 @@
+"""Units compared: rankings, the spread between highest and lowest, profiles and cross-layer overlap."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from geo import aggregate, catalog, model
+from geo.bundle import Bundle
+
+
+def _fill(bundle: Bundle, fill_key: str) -> catalog.Fill:
+    fills = catalog.fill_catalog(bundle.population, bundle.indicators)
+    if fill_key not in fills or fills[fill_key].kind == "category":
+        numeric = sorted(k for k, f in fills.items() if f.kind != "category")
+        raise ValueError(f"fill {fill_key!r} is not a numeric fill; expected one of {numeric}")
+    return fills[fill_key]
+
+
+def unit_values(bundle: Bundle, layer: str, fill_key: str) -> pd.DataFrame:
+    """Every unit of a layer with its share-weighted value, ranked (1 = highest value).
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id``, ``unit_navn``, ``value``, ``rank``, ``coverage``, ``population``,
+        ``n_kommuner``, sorted by value (highest first, units without data last).
+    """
+    bundle.layer(layer)
+    fill = _fill(bundle, fill_key)
+    values = catalog.kommune_values(fill_key, bundle.population, bundle.indicators)
+    weights = catalog.weights_for(fill, bundle.population)
+    members = model.layer_assignments(bundle.assignments, layer)
+    agg = aggregate.aggregate_to_units(values, members, weights, fill.kind)
+    names = bundle.units.loc[bundle.units["layer"] == layer, ["unit_id", "unit_navn"]]
+    out = agg.merge(names, on="unit_id", validate="one_to_one")
+    out["rank"] = out["value"].rank(ascending=False, method="min").astype("Int64")
+    cols = ["unit_id", "unit_navn", "value", "rank", "coverage", "population", "n_kommuner"]
+    return out.sort_values("value", ascending=False, na_position="last")[cols].reset_index(drop=True)
+
+
+def spread(values: pd.DataFrame, label: str = "unit_navn") -> dict:
+    """Highest and lowest value, their difference and ratio (``ratio`` is None if lowest ≤ 0)."""
+    data = values.dropna(subset=["value"])
+    if data.empty:
+        raise ValueError("no values to compare")
+    hi, lo = data.loc[data["value"].idxmax()], data.loc[data["value"].idxmin()]
+    ratio = float(hi["value"] / lo["value"]) if lo["value"] > 0 else None
+    return {"max": float(hi["value"]), "max_name": hi[label], "min": float(lo["value"]),
+            "min_name": lo[label], "difference": float(hi["value"] - lo["value"]), "ratio": ratio}
+
+
+def kommuner_in_unit(bundle: Bundle, layer: str, unit_id: str, fill_key: str | None = None,
+                     year: int | None = None) -> pd.DataFrame:
+    """The member kommuner of a unit with share and population; with ``fill_key``, their value and
+    national rank (1 = highest), sorted by value."""
+    members = model.layer_assignments(bundle.assignments, layer)
+    rows = members[members["unit_id"] == unit_id]
+    if rows.empty:
+        raise ValueError(f"unit {unit_id!r} has no kommuner in layer {layer!r}")
+    years = sorted(bundle.population["year"].unique())
+    year = max(years) if year is None else year
+    pop = bundle.population[bundle.population["year"] == year].set_index("kommune_kode")["population_total"]
+    out = rows[["kommune_kode", "share", "basis", "sub_areas", "confidence"]].merge(
+        bundle.kommuner[["kommune_kode", "kommune_navn"]], on="kommune_kode", validate="one_to_one")
+    out["population"] = out["kommune_kode"].map(pop) * out["share"]
+    if fill_key:
+        _fill(bundle, fill_key)
+        values = catalog.kommune_values(fill_key, bundle.population, bundle.indicators)
+        ranks = values.rank(ascending=False, method="min")
+        out["value"] = out["kommune_kode"].map(values)
+        out["rank_national"] = out["kommune_kode"].map(ranks).astype("Int64")
+        out = out.sort_values("value", ascending=False, na_position="last")
+    return out.reset_index(drop=True)
+
+
+def compare_units(bundle: Bundle, layer: str, unit_a: str, unit_b: str, lang: str = "da") -> pd.DataFrame:
+    """Two units side by side on every numeric fill, with Denmark and the difference (a − b)."""
+    fills = catalog.fill_catalog(bundle.population, bundle.indicators)
+    records = []
+    for key, fill in fills.items():
+        if fill.kind == "category":
+            continue
+        table = unit_values(bundle, layer, key).set_index("unit_id")
+        values = catalog.kommune_values(key, bundle.population, bundle.indicators)
+        national, _ = aggregate.national_value(values, catalog.weights_for(fill, bundle.population), fill.kind)
+        a, b = table.loc[unit_a, "value"], table.loc[unit_b, "value"]
+        records.append({"key": key, "label": fill.label_da if lang == "da" else fill.label_en, "unit": fill.unit,
+                        "year": fill.year, "a": a, "b": b, "difference": a - b, "danmark": national,
+                        "kind": fill.kind, "better": fill.better})
+    return pd.DataFrame.from_records(records)
+
+
+def _overlap_share(row_a: pd.Series, row_b: pd.Series) -> float:
+    """Share of a kommune's population in both a unit of layer A and a unit of layer B.
+
+    Uses the sub-areas when both rows list them (exact where one set contains the other,
+    proportional to the number of shared sub-areas otherwise); else assumes independence.
+    """
+    sa = {s for s in str(row_a["sub_areas"] or "").split(";") if s}
+    sb = {s for s in str(row_b["sub_areas"] or "").split(";") if s}
+    if sa and sb:
+        common = sa & sb
+        if not common:
+            return 0.0
+        if sb <= sa:
+            return float(row_b["share"])
+        if sa <= sb:
+            return float(row_a["share"])
+        return float(row_b["share"]) * len(common) / len(sb)
+    return float(row_a["share"]) * float(row_b["share"])
+
+
+def overlap(bundle: Bundle, layer_a: str, unit_a: str, layer_b: str, year: int | None = None) -> pd.DataFrame:
+    """Which units of ``layer_b`` serve the citizens of ``unit_a`` (of ``layer_a``), and how many.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id``, ``unit_navn``, ``population``, ``share`` (of the unit's population), sorted.
+    """
+    years = sorted(bundle.population["year"].unique())
+    year = max(years) if year is None else year
+    pop = bundle.population[bundle.population["year"] == year].set_index("kommune_kode")["population_total"]
+    a = model.layer_assignments(bundle.assignments, layer_a)
+    a = a[a["unit_id"] == unit_a]
+    if a.empty:
+        raise ValueError(f"unit {unit_a!r} has no kommuner in layer {layer_a!r}")
+    b = model.layer_assignments(bundle.assignments, layer_b)
+    b = b[b["kommune_kode"].isin(a["kommune_kode"])]
+    totals: dict[str, float] = {}
+    for _, ra in a.iterrows():
+        for _, rb in b[b["kommune_kode"] == ra["kommune_kode"]].iterrows():
+            totals[rb["unit_id"]] = totals.get(rb["unit_id"], 0.0) + _overlap_share(ra, rb) * pop[ra["kommune_kode"]]
+    names = bundle.units[bundle.units["layer"] == layer_b].set_index("unit_id")["unit_navn"]
+    out = pd.DataFrame({"unit_id": list(totals), "population": list(totals.values())})
+    out = out[out["population"] > 0]
+    out["unit_navn"] = out["unit_id"].map(names)
+    out["share"] = out["population"] / out["population"].sum()
+    return out.sort_values("population", ascending=False)[["unit_id", "unit_navn", "population", "share"]].reset_index(
+        drop=True)

@@ -1,0 +1,111 @@
+"""Kommune profiles and unit comparisons: summary text, distances, ranks, share-weighted values."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import profile, ulighed
+
+
+def test_summary_of_koebenhavn_names_both_klynger_with_shares_bydele_and_confidence(bundle):
+    facts = {f.key: f for f in profile.summary(bundle, "0101")}
+    text = facts["klynge"].text
+    assert text.startswith("København (0101) hører til Sundhedsklynge Byen (58 % af borgerne; bydelene Indre By")
+    assert "og Sundhedsklynge Syd (42 %; bydelene Vesterbro-Kongens Enghave, Valby, Amager Øst, Amager Vest" in text
+    assert "sikkerhed: middel" in text
+    assert facts["psykiatri-voksen"].confidence == "low"
+    assert "Psykiatrisk Center Glostrup" in facts["psykiatri-voksen"].text
+    assert "sikkerhed: lav – usikkert, bygger på et skøn" in facts["psykiatri-voksen"].text
+    assert "Sundhedsråd Hovedstaden" in facts["2027"].text and "Region Østdanmark" in facts["2027"].text
+
+
+def test_summary_in_english(bundle):
+    facts = profile.summary(bundle, "0740", lang="en")
+    assert facts[0].text == "Silkeborg (0740) belongs to Midtklyngen (confidence: high)."
+
+
+def test_distance_is_straight_line_in_utm(bundle):
+    hospitals = profile.hospitals_of(bundle, "0740")
+    assert hospitals["site_id"].tolist() == ["rh-viborg"]
+    site = bundle.sites.set_index("site_id").loc[["rh-viborg"]]
+    viborg = profile._points_25832(site["lat"], site["lon"]).iloc[0]
+    assert hospitals["km"].iloc[0] == pytest.approx(profile.origin_point(bundle, "0740").distance(viborg) / 1000)
+    assert 20 < hospitals["km"].iloc[0] < 45
+
+
+def test_nearest_acute_hospital_may_differ_from_the_klynge_hospital(bundle):
+    facts = {f.key: f.text for f in profile.summary(bundle, "0175")}  # Rødovre: Midt (Herlev)
+    nearest = profile.nearest_acute(bundle, "0175")
+    klynge_sites = set(profile.hospitals_of(bundle, "0175")["site_id"])
+    assert ("nearest" in facts) == (nearest["site_id"] not in klynge_sites)
+
+
+@pytest.mark.parametrize(("query", "code"), [("101", "0101"), ("0851", "0851"), ("silkeb", "0740"),
+                                             ("KØBENHAVN", "0101")])
+def test_find_kommune(bundle, query, code):
+    assert profile.find_kommune(bundle, query) == code
+
+
+@pytest.mark.parametrize(("query", "message"), [("9999", "'9999' is not a kommune code"),
+                                                ("xyz", "no kommune matches 'xyz'"),
+                                                ("borg", "matches several kommuner")])
+def test_find_kommune_errors(bundle, query, message):
+    with pytest.raises(ValueError, match=message):
+        profile.find_kommune(bundle, query)
+
+
+def test_key_figures_show_koebenhavns_split_in_byen_and_syd(bundle):
+    figures = profile.key_figures(bundle, "0101").set_index("key")
+    pop = figures.loc["pop:2026:population_total"]
+    frb = bundle.population.query("year == 2026 and kommune_kode == '0147'")["population_total"].iloc[0]
+    assert pop["Sundhedsklynge Byen"] == pytest.approx(0.577 * 671714 + frb)
+    assert pop["kommune"] == 671714 and pop["rank"] == 1 and pop["n_ranked"] == 98
+    life = figures.loc["ind:middellevetid_0aar_hisbk@2019-2023"]
+    assert life["n_ranked"] == 94  # not published for Ærø, Fanø, Læsø, Samsø
+
+
+def test_unit_ranking_and_spread(bundle):
+    ranked = ulighed.unit_values(bundle, "sundhedsklynger", "ind:sp_daglig_rygning@2025")
+    assert len(ranked) == 22 and ranked["rank"].tolist()[0] == 1
+    assert ranked["value"].is_monotonic_decreasing
+    spread = ulighed.spread(ranked)
+    assert spread["difference"] == pytest.approx(spread["max"] - spread["min"])
+    assert spread["ratio"] == pytest.approx(spread["max"] / spread["min"])
+
+
+def test_rate_of_byen_uses_koebenhavns_share(bundle):
+    key = "ind:sp_daglig_rygning@2025"
+    ranked = ulighed.unit_values(bundle, "sundhedsklynger", key).set_index("unit_id")
+    ind = bundle.indicators[bundle.indicators["series_id"] == key[4:]].set_index("kommune_kode")["value"]
+    pop = bundle.population.query("year == 2026").set_index("kommune_kode")["population_total"]
+    w_kbh, w_frb = 0.577 * pop["0101"], pop["0147"]
+    expected = (w_kbh * ind["0101"] + w_frb * ind["0147"]) / (w_kbh + w_frb)
+    assert ranked.loc["h_byen", "value"] == pytest.approx(expected)
+
+
+def test_overlap_uses_bydele_for_koebenhavn(bundle):
+    syd = ulighed.overlap(bundle, "sundhedsklynger", "h_syd", "psykiatri-voksen").set_index("unit_id")
+    assert "rh_pc_koebenhavn" not in syd.index  # Byen's bydele, none of them in Syd
+    pop = bundle.population.query("year == 2026").set_index("kommune_kode")["population_total"]
+    assert syd.loc["rh_pc_amager", "population"] == pytest.approx(0.329 * pop["0101"] + pop["0155"] + pop["0185"])
+    assert syd["share"].sum() == pytest.approx(1)
+
+
+def test_compare_units_on_every_numeric_fill(bundle):
+    table = ulighed.compare_units(bundle, "sundhedsklynger", "h_byen", "h_syd")
+    assert len(table) == 29  # 8 population fills + 21 indicator series
+    row = table.set_index("key").loc["pop:2026:population_total"]
+    assert row["difference"] == pytest.approx(row["a"] - row["b"])
+
+
+def test_unknown_fill_is_named(bundle):
+    with pytest.raises(ValueError, match="'membership' is not a numeric fill"):
+        ulighed.unit_values(bundle, "sundhedsklynger", "membership")
+
+
+def test_png_has_the_map(bundle, tmp_path):
+    from geo import png, views
+
+    view = views.national_view(bundle, views.make_display(bundle), layer="regioner", fill_key="membership")
+    data = png.render_png(view.areas, view.legend, title="Regioner", source="Kilde: DAGI")
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
