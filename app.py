@@ -1,4 +1,4 @@
-"""Klyngekort: entry point (page config and navigation only)."""
+"""Klyngekort: entry point (page config, language and navigation only)."""
 
 from __future__ import annotations
 
@@ -9,5 +9,13 @@ from geo.i18n import t
 
 st.set_page_config(page_title=t("app_title"), page_icon="🗺️", layout="wide")
 ui.ensure_assets()
-page = st.navigation([st.Page("pages/1_kort.py", title=t("page_map", ui.lang()), default=True)])
+L = ui.lang()
+page = st.navigation([
+    st.Page("pages/1_kort.py", title=t("page_map", L), url_path="kort", default=True),
+    st.Page("pages/2_min_kommune.py", title=t("page_kommune", L), url_path="kommune"),
+    st.Page("pages/3_klynger.py", title=t("page_klynger", L), url_path="klynger"),
+    st.Page("pages/4_data.py", title=t("page_data", L), url_path="data"),
+    st.Page("pages/5_kilder.py", title=t("page_sources", L), url_path="kilder"),
+])
+ui.language_switch()  # after st.navigation has resolved the URL's page
 page.run()

@@ -1,28 +1,47 @@
-"""What every page shares: language, cached loaders, legend and error display."""
+"""What every page shares: language, cached loaders and views, legend, downloads, error display."""
 
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from geo import catalog, views
+from geo import catalog, export, png, profile, ulighed, views
 from geo.bundle import Bundle, load_bundle
 from geo.classify import LegendRow
-from geo.config import CONFIDENCE_DA, sources_dir
+from geo.config import sources_dir
 from geo.errors import KlyngekortError
-from geo.mapbuild import install_leaflet
+from geo.fmt import decimals_for, number
 from geo.i18n import t
+from geo.mapbuild import install_leaflet
 
 ROOT = Path(__file__).resolve().parent
 LEAFLET_URL = "/app/static/vendor/leaflet"  # served by Streamlit (server.enableStaticServing)
+LANGUAGES = {"da": "Dansk", "en": "English"}
+DEFAULT_CHOICE = {"layer": "sundhedsklynger", "fill_key": "membership", "level": "kommuner",
+                  "scheme": "quantiles", "k": 5, "palette": "blues", "breaks": None, "overlay": None,
+                  "groups": ("hospitals",)}
 
 
 def lang() -> str:
     """The session's language ('da' by default)."""
     return st.session_state.get("lang", "da")
+
+
+def language_switch() -> None:
+    """One switch for the whole app, mirrored into the URL (``?lang=en``)."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang")
+        st.session_state.lang = wanted if wanted in LANGUAGES else "da"
+    st.sidebar.radio(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
+                     horizontal=True)
+    if st.session_state.lang == "da":
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = st.session_state.lang
 
 
 @st.cache_resource
@@ -59,6 +78,29 @@ def fills() -> dict[str, catalog.Fill]:
     return catalog.fill_catalog(b.population, b.indicators)
 
 
+def fill_label(key: str, lang_: str | None = None) -> str:
+    fill = fills()[key]
+    return fill.label_da if (lang_ or lang()) == "da" else fill.label_en
+
+
+def layer_names(lang_: str | None = None) -> dict[str, str]:
+    b = bundle()
+    column = "name_da" if (lang_ or lang()) == "da" else "name_en"
+    return dict(zip(b.layers["layer"], b.layers[column], strict=True))
+
+
+def kommune_names() -> dict[str, str]:
+    """Kommune code → name, ordered by name."""
+    k = bundle().kommuner.sort_values("kommune_navn")
+    return dict(zip(k["kommune_kode"], k["kommune_navn"], strict=True))
+
+
+def unit_names(layer: str) -> dict[str, str]:
+    u = bundle().units
+    u = u[u["layer"] == layer].sort_values("unit_navn")
+    return dict(zip(u["unit_id"], u["unit_navn"], strict=True))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def national_view(layer: str, fill_key: str, level: str, scheme: str, k: int, palette: str,
                   breaks: tuple[float, ...] | None, overlay: str | None, lang_: str) -> views.MapView:
@@ -67,6 +109,97 @@ def national_view(layer: str, fill_key: str, level: str, scheme: str, k: int, pa
         bundle(), display(), layer=layer, fill_key=fill_key, level=level, scheme=scheme, k=k,
         palette=palette, breaks=list(breaks) if breaks else None, overlay=overlay, lang=lang_,
     )
+
+
+def view_for(choice: dict) -> views.MapView:
+    """The map view of a stored choice (see `DEFAULT_CHOICE`)."""
+    c = DEFAULT_CHOICE | choice
+    return national_view(c["layer"], c["fill_key"], c["level"], c["scheme"], c["k"], c["palette"],
+                         c["breaks"], c["overlay"], lang())
+
+
+def shown_choice() -> dict:
+    """What the national map last showed in this session (defaults before the map was opened)."""
+    return DEFAULT_CHOICE | st.session_state.get("shown", {})
+
+
+@st.cache_data(show_spinner=False)
+def summary(kode: str, lang_: str) -> list[profile.Fact]:
+    return profile.summary(bundle(), kode, lang_)
+
+
+@st.cache_data(show_spinner=False)
+def key_figures(kode: str, layer: str, lang_: str) -> pd.DataFrame:
+    return profile.key_figures(bundle(), kode, layer, lang_)
+
+
+@st.cache_data(show_spinner=False)
+def unit_values(layer: str, fill_key: str) -> pd.DataFrame:
+    return ulighed.unit_values(bundle(), layer, fill_key)
+
+
+@st.cache_data(show_spinner=False)
+def kommuner_in_unit(layer: str, unit_id: str, fill_key: str | None) -> pd.DataFrame:
+    return ulighed.kommuner_in_unit(bundle(), layer, unit_id, fill_key)
+
+
+@st.cache_data(show_spinner=False)
+def compare(layer: str, a: str, b: str, lang_: str) -> pd.DataFrame:
+    return ulighed.compare_units(bundle(), layer, a, b, lang_)
+
+
+@st.cache_data(show_spinner=False)
+def overlap(layer_a: str, unit: str, layer_b: str) -> pd.DataFrame:
+    return ulighed.overlap(bundle(), layer_a, unit, layer_b)
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of a key: 'ind:sp_daglig_rygning@2025' → 'sp_daglig_rygning-2025'."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text.split(":", 1)[-1]).strip("-")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
+    """GeoJSON or CSV of what is shown: the export frame with the fill's values added."""
+    frame = export.frame_for(bundle(), layer, what)
+    frame = export.with_fill(bundle(), frame, layer, what, fill_key)
+    return export.render(frame, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def png_bytes(choice_items: tuple, lang_: str) -> bytes:
+    choice = dict(choice_items)
+    view = view_for(choice)
+    sites = views.site_points(bundle().sites, list(choice["groups"]), lang_)
+    title = f"{fill_label(choice['fill_key'], lang_)} · {layer_names(lang_)[choice['layer']]}"
+    source = f"{t('source', lang_)}: {view.fill.source or bundle().layer(choice['layer'])['source']}"
+    return png.render_png(view.areas, view.legend, title=title, source=source, outlines=view.outlines,
+                          sites=sites)
+
+
+def download_section(choice: dict) -> None:
+    """Download buttons for exactly the shown layer and fill (GeoJSON, CSV, PNG)."""
+    L = lang()
+    layer, fill_key = choice["layer"], choice["fill_key"]
+    fill = fills()[fill_key]
+    year = f"_{slug(fill.year)}" if fill.year else ""
+    stem = f"klyngekort_{layer}_{slug(fill_key)}{year}"
+    cols = st.columns(3)
+    buttons = [
+        ("dl_kommuner", "kommuner", "geojson"), ("dl_units", "units", "geojson"),
+        ("dl_memberships", "memberships", "geojson"), ("dl_csv_kommuner", "kommuner", "csv"),
+        ("dl_csv_units", "units", "csv"),
+    ]
+    for i, (label, what, fmt) in enumerate(buttons):
+        ext = "geojson" if fmt == "geojson" else "csv"
+        mime = "application/geo+json" if fmt == "geojson" else "text/csv"
+        cols[i % 3].download_button(
+            t(label, L), data=export_text(layer, what, fmt, fill_key), file_name=f"{stem}_{what}.{ext}",
+            mime=mime, key=f"dl_{what}_{fmt}", on_click="ignore",
+        )
+    cols[2].download_button(t("dl_png", L), data=png_bytes(tuple(sorted(choice.items())), L),
+                            file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
+    st.caption(t("dl_note", L))
 
 
 def legend_html(rows: list[LegendRow]) -> str:
@@ -80,13 +213,18 @@ def legend_html(rows: list[LegendRow]) -> str:
     return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
 
 
-def confidence_words(level: str) -> str:
-    """'høj', 'middel', 'lav' with a plain warning for low confidence."""
-    word = CONFIDENCE_DA.get(level, "ukendt")
-    return f"{word} – usikker, bygger på et skøn" if level == "low" else word
-
-
 def confidence_counts(rows: pd.DataFrame) -> str:
     """'høj 45 · middel 52 · lav 2' for a set of table rows."""
     counts = rows["confidence"].value_counts()
-    return " · ".join(f"{CONFIDENCE_DA[c]} {int(counts.get(c, 0))}" for c in ("high", "medium", "low"))
+    return " · ".join(f"{views.confidence_word(c, lang())} {int(counts.get(c, 0))}" for c in ("high", "medium", "low"))
+
+
+def value_text(value, fill: catalog.Fill) -> str:
+    """A value formatted for the session's locale with the fill's decimals."""
+    return number(value, decimals_for(fill.unit, fill.kind), lang())
+
+
+def values_text(values, keys) -> list[str]:
+    """Format each value with the fill of the same row (``keys`` are fill keys)."""
+    all_fills = fills()
+    return [value_text(v, all_fills[k]) for v, k in zip(values, keys, strict=True)]

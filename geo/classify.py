@@ -69,6 +69,7 @@ def classify(
     palette: str,
     breaks: list[float] | None = None,
     formatter: Callable[[float], str] = lambda x: f"{x:,.1f}",
+    missing_label: str = "Ingen data",
 ) -> tuple[pd.DataFrame, list[LegendRow]]:
     """Classify values and colour them; missing values get `MISSING_COLOUR` and their own row.
 
@@ -86,6 +87,8 @@ def classify(
         Upper bounds of the classes for 'user_defined'; the largest value closes the last class.
     formatter : callable
         Formats the class bounds in legend labels (e.g. Danish ``1.234,5``).
+    missing_label : str
+        The legend label of the missing-data class.
 
     Returns
     -------
@@ -121,7 +124,7 @@ def classify(
             lower = float(upper)
     n_missing = int(values.isna().sum())
     if n_missing:
-        legend.append(LegendRow("Ingen data", MISSING_COLOUR, n_missing))
+        legend.append(LegendRow(missing_label, MISSING_COLOUR, n_missing))
     return out, legend
 
 

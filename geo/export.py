@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import aggregate, model, views
+from geo import aggregate, catalog, model, views
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW
 
@@ -82,6 +82,34 @@ def frame_for(bundle: Bundle, layer: str, what: str, year: int | None = None) ->
     return memberships_frame(bundle, layer)
 
 
+def with_fill(bundle: Bundle, frame: gpd.GeoDataFrame, layer: str, what: str, fill_key: str) -> gpd.GeoDataFrame:
+    """Add the values of a numeric fill to an export frame (a copy): the kommune's value for
+    ``kommuner`` and ``memberships``, the share-weighted unit value and its coverage for ``units``.
+    The membership fill adds nothing."""
+    fills = catalog.fill_catalog(bundle.population, bundle.indicators)
+    if fill_key not in fills:
+        raise ValueError(f"fill {fill_key!r} is unknown; expected one of {sorted(fills)}")
+    fill = fills[fill_key]
+    out = frame.copy()
+    if fill.kind == "category":
+        return out
+    values = catalog.kommune_values(fill_key, bundle.population, bundle.indicators)
+    if what == "units":
+        members = model.layer_assignments(bundle.assignments, layer)
+        agg = aggregate.aggregate_to_units(values, members, catalog.weights_for(fill, bundle.population), fill.kind)
+        agg = agg.set_index("unit_id")
+        out["value"] = out["unit_id"].map(agg["value"])
+        out["coverage"] = out["unit_id"].map(agg["coverage"])
+    else:
+        out["value"] = out["kommune_kode"].map(values)
+    out["fill"] = fill_key
+    out["fill_label"] = fill.label_da
+    out["fill_unit"] = fill.unit
+    out["fill_year"] = fill.year
+    out["fill_source"] = fill.source
+    return out
+
+
 def to_geojson(frame: gpd.GeoDataFrame, precision: int = 6) -> str:
     """RFC 7946 GeoJSON: WGS84 lon/lat, no ``crs`` member, exterior rings counter-clockwise."""
     out = frame.to_crs(CRS_DRAW)
@@ -100,14 +128,3 @@ def render(frame: gpd.GeoDataFrame, fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"format must be in the set: {list(FORMATS)}; got {fmt!r}")
     return to_geojson(frame) if fmt == "geojson" else to_csv(frame)
-
-
-def fill_values_frame(bundle: Bundle, view: views.MapView) -> pd.DataFrame:
-    """The table under the map, with the fill's name, unit, year and source as columns."""
-    out = view.table.copy()
-    out["fill"] = view.fill.label_da
-    out["unit"] = view.fill.unit
-    out["year"] = view.fill.year
-    out["source"] = view.fill.source
-    return out
-

@@ -17,6 +17,28 @@ from geo.config import (
 )
 from geo.errors import SourceDataError
 
+# What each source file is, its vintage, and its origin and licence (../shared/data/README.md).
+SOURCE_META = {
+    "kommuner": ("Kommunegrænser: 98 kommuner (+ Christiansø, udeladt)", "DAGI/FOT 2014-02-13, 1:500.000",
+                 "Geodatastyrelsen & Danske Kommuner, DAGI, frie data (via Neogeografen/dagi)"),
+    "regioner": ("De fem regioner", "DAGI 2014", "Geodatastyrelsen, DAGI, frie data"),
+    "bydele": ("Københavns 10 bydele", "2014",
+               "Københavns Kommune, åbne data (via codeforgermany/click_that_hood, MIT)"),
+    "population": ("Folketal 1. januar: 2026, 2024, 2023 i alt; 2020 med aldersgrupper", "2020-2026",
+                   "Danmarks Statistik (FOLK1A, FOLK1AM), fri genbrug med kildeangivelse"),
+    "indicators": ("21 indikatorserier (sundhedsprofil, middellevetid, indkomst, ulighed, uddannelse, beskæftigelse)",
+                   "2015-2025, se hver serie",
+                   "Sundhedsstyrelsen/SIF (Den Nationale Sundhedsprofil) og Danmarks Statistik; angiv kilden"),
+}
+CAVEATS = [
+    "Christiansø (0411) er ikke en kommune: den er udeladt af statistik og medlemskaber.",
+    "Aldersgrupper findes kun for 2020; det står overalt hvor 65+/80+ vises.",
+    "Årstallet for Danmarks Statistiks socioøkonomiske indikatorer (2022/2023) kan være én revision bagud "
+    "(en senere udgivelse betegner samme værdier 2024); året vises som i kilden med tabelnavn.",
+    "Vejens Gini (46,3) og gennemsnitsindkomst er reelle outliers, drevet af få meget høje indkomster.",
+    "Middellevetid er ikke offentliggjort for Ærø, Fanø, Læsø og Samsø.",
+]
+
 WGS84_NAMES = {"EPSG:4326", "OGC:CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84"}
 
 

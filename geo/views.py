@@ -11,7 +11,7 @@ import pandas as pd
 from geo import aggregate, catalog, classify, fmt, model
 from geo.bundle import Bundle
 from geo.classify import OUTSIDE_COLOUR, UNASSIGNED_COLOUR, LegendRow
-from geo.config import CONFIDENCE_DA
+from geo.i18n import t
 from geo.mapbuild import tooltip_html
 
 LEVELS = {"kommuner": ("Kommuner", "Municipalities"), "units": ("Enheder i laget", "Units of the layer")}
@@ -46,7 +46,13 @@ def make_display(bundle: Bundle, tolerance: float = DISPLAY_TOLERANCE) -> Displa
     return Display(kommuner, subs)
 
 
-def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | None = None) -> pd.DataFrame:
+def confidence_word(level: str, lang: str = "da") -> str:
+    """'høj'/'middel'/'lav' (or English); unknown levels are returned as given."""
+    return t(f"conf_{level}", lang) if level in ("high", "medium", "low") else level
+
+
+def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | None = None,
+                     lang: str = "da") -> pd.DataFrame:
     """Per kommune of a layer: its units, shares and the confidence of each row.
 
     Returns
@@ -66,9 +72,9 @@ def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | Non
     for kode, group in rows.groupby("kommune_kode", sort=True):
         lines = []
         for _, r in group.iterrows():
-            conf = CONFIDENCE_DA.get(r["confidence"], "ukendt")
-            part = f" (bydele {r['sub_areas']})" if r["sub_areas"] else ""
-            lines.append(f"{r['unit_navn']}: {fmt.percent(r['share'])}{part} – sikkerhed {conf}")
+            part = t("part_bydele", lang, subs=r["sub_areas"]) if r["sub_areas"] else ""
+            lines.append(t("membership_line", lang, unit=r["unit_navn"], pct=fmt.percent(r["share"], lang),
+                           part=part, conf=confidence_word(r["confidence"], lang)))
         confs = [c for c in group["confidence"] if c in rank]
         records.append(
             {
@@ -87,7 +93,7 @@ def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | Non
     out = base.merge(table, on="kommune_kode", how="left", validate="one_to_one")
     missing = out["unit_ids"].isna()
     out.loc[missing, ["unit_ids", "unit_navne", "shares", "confidence"]] = ""
-    out["lines"] = [v if isinstance(v, list) else ["ikke tildelt i dette lag"] for v in out["lines"]]
+    out["lines"] = [v if isinstance(v, list) else [t("not_in_layer_line", lang)] for v in out["lines"]]
     return out
 
 
@@ -101,7 +107,7 @@ def _in_extent(bundle: Bundle, layer: str) -> pd.Series:
 
 
 def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.DataFrame,
-                     fill: catalog.Fill) -> MapView:
+                     fill: catalog.Fill, lang: str) -> MapView:
     parts = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, layer)
     colours = classify.membership_colours(model.unit_geometries(parts))
     lines = members.set_index("kommune_kode")["lines"]
@@ -109,7 +115,7 @@ def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.D
     tips = []
     for r in parts.itertuples():
         own = lines[r.kommune_kode]
-        here = [f"Dette område: {r.unit_navn}"] if len(own) > 1 else []
+        here = [t("this_area", lang, unit=r.unit_navn)] if len(own) > 1 else []
         tips.append(tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})", [*own, *here]))
     parts["tip"] = tips
     parts["shared"] = parts["shared"].astype(str)
@@ -119,7 +125,7 @@ def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.D
     rest["colour"] = [UNASSIGNED_COLOUR if i else OUTSIDE_COLOUR for i in inside]
     rest["tip"] = [
         tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})",
-                     ["Ikke tildelt: kilden nævner ikke kommunen" if i else "Uden for laget"])
+                     [t("not_assigned_tip", lang) if i else t("outside_layer", lang)])
         for r, i in zip(rest.itertuples(), inside, strict=True)
     ]
     rest["shared"] = "False"
@@ -132,7 +138,7 @@ def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.D
               for u in sorted(colours, key=unit_names.get)]
     n_unassigned = int(inside.sum())
     if n_unassigned:
-        legend.append(LegendRow("Ikke tildelt", UNASSIGNED_COLOUR, n_unassigned))
+        legend.append(LegendRow(t("not_assigned", lang), UNASSIGNED_COLOUR, n_unassigned))
     table = members[["kommune_kode", "kommune_navn", "region", "unit_navne", "shares", "confidence"]]
     table = table[table["kommune_kode"].map(extent)]
     return MapView(gpd.GeoDataFrame(areas, geometry="geometry", crs=display.kommuner.crs), legend,
@@ -173,9 +179,9 @@ def national_view(
     if fill_key not in fills:
         raise ValueError(f"fill {fill_key!r} is unknown; expected one of {sorted(fills)}")
     fill = fills[fill_key]
-    members = membership_table(bundle, layer)
+    members = membership_table(bundle, layer, lang=lang)
     if fill.kind == "category":
-        view = _membership_view(bundle, display, layer, members, fill)
+        view = _membership_view(bundle, display, layer, members, fill, lang)
     else:
         view = _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palette, breaks, lang)
     if overlay:
@@ -191,17 +197,19 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
     weights = catalog.weights_for(fill, bundle.population)
     dec = fmt.decimals_for(fill.unit, fill.kind)
     show = lambda x: fmt.number(x, dec, lang)  # noqa: E731
+    label = fill.label_da if lang == "da" else fill.label_en
+    missing = t("no_data", lang)
     national = aggregate.national_value(values, weights, fill.kind)
     if level == "kommuner":
         frame = display.kommuner[["kommune_kode", "kommune_navn", "geometry"]].merge(
             members[["kommune_kode", "region", "unit_navne", "confidence", "lines"]],
             on="kommune_kode", validate="one_to_one")
         frame["value"] = frame["kommune_kode"].map(values)
-        classes, legend = classify.classify(frame["value"], scheme, k, palette, breaks, show)
+        classes, legend = classify.classify(frame["value"], scheme, k, palette, breaks, show, missing)
         frame["colour"] = classes["colour"]
         frame["tip"] = [
             tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})",
-                         [f"{fill.label_da}: {show(r.value)} {fill.unit}".strip(), *r.lines])
+                         [f"{label}: {show(r.value)} {fill.unit}".strip(), *r.lines])
             for r in frame.itertuples()
         ]
         table = frame[["kommune_kode", "kommune_navn", "region", "unit_navne", "value"]]
@@ -210,12 +218,12 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
     agg = aggregate.aggregate_to_units(values, memberships, weights, fill.kind)
     parts = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, layer)
     geoms = model.unit_geometries(parts).merge(agg, on="unit_id", validate="one_to_one")
-    classes, legend = classify.classify(geoms["value"], scheme, k, palette, breaks, show)
+    classes, legend = classify.classify(geoms["value"], scheme, k, palette, breaks, show, missing)
     geoms["colour"] = classes["colour"]
     geoms["tip"] = [
         tooltip_html(r.unit_navn, [
-            f"{fill.label_da}: {show(r.value)} {fill.unit}".strip(),
-            f"{r.n_kommuner} kommuner; data for {fmt.percent(r.coverage)} af befolkningen",
+            f"{label}: {show(r.value)} {fill.unit}".strip(),
+            t("unit_tip_line", lang, n=r.n_kommuner, pct=fmt.percent(r.coverage, lang)),
         ])
         for r in geoms.itertuples()
     ]
@@ -229,7 +237,7 @@ SITE_KINDS = {
 }
 
 
-def site_points(sites: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+def site_points(sites: pd.DataFrame, groups: list[str], lang: str = "da") -> pd.DataFrame:
     """Sites of the chosen groups (keys of `SITE_KINDS`) that have coordinates, with tooltips
     that say how sure the coordinate is."""
     kinds = [k for g in groups for k in SITE_KINDS[g]]
@@ -237,11 +245,23 @@ def site_points(sites: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
     rows["lat"] = rows["lat"].astype(float)
     rows["lon"] = rows["lon"].astype(float)
     rows["tip"] = [
-        tooltip_html(r.name, [r.address, f"Type: {r.kind}",
-                              f"Koordinat: sikkerhed {CONFIDENCE_DA.get(r.confidence, r.confidence)}"])
+        tooltip_html(r.name, [r.address, t("site_type", lang, kind=r.kind),
+                              t("site_coord", lang, conf=confidence_word(r.confidence, lang))])
         for r in rows.itertuples()
     ]
     return rows[["site_id", "name", "kind", "lat", "lon", "confidence", "tip"]]
+
+
+def unit_bounds(bundle: Bundle, display: Display, layer: str, unit_ids: list[str],
+                margin: float = 0.08) -> list[list[float]]:
+    """[[south, west], [north, east]] (WGS84) around the given units, with a relative margin."""
+    parts = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, layer)
+    chosen = parts[parts["unit_id"].isin(unit_ids)]
+    if chosen.empty:
+        raise ValueError(f"none of {unit_ids} is a unit of layer {layer!r}")
+    west, south, east, north = chosen.to_crs(4326).total_bounds
+    dx, dy = (east - west) * margin, (north - south) * margin
+    return [[south - dy, west - dx], [north + dy, east + dx]]
 
 
 def code_from_tooltip(text: str | None) -> str | None:

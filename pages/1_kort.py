@@ -14,8 +14,8 @@ from geo.i18n import t
 L = ui.lang()
 b = ui.bundle()
 fills = ui.fills()
-layers = dict(zip(b.layers["layer"], b.layers["name_da"], strict=True))
-kommuner = dict(zip(b.kommuner["kommune_kode"], b.kommuner["kommune_navn"], strict=True))
+layers = ui.layer_names()
+kommuner = ui.kommune_names()
 
 # Session defaults once, taken from the URL when it names valid choices (shareable views).
 if "kort_layer" not in st.session_state:
@@ -35,7 +35,7 @@ def _on_map_click() -> None:
 with st.sidebar:
     layer = st.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kort_layer")
     fill_key = st.selectbox(t("fill", L), list(fills), key="kort_fill",
-                            format_func=lambda k: f"{fills[k].group}: {fills[k].label_da}")
+                            format_func=lambda k: f"{fills[k].group}: {ui.fill_label(k)}")
     fill = fills[fill_key]
     level, scheme, k, palette, breaks = "kommuner", "quantiles", 5, "blues", None
     if fill.kind != "category":
@@ -62,9 +62,12 @@ with st.sidebar:
     basemap = st.checkbox(t("basemap", L), value=False, key="kort_basemap", help=t("basemap_help", L))
 
 st.query_params.update({"layer": layer, "fill": fill_key})
+groups = [g for g, on in (("hospitals", show_hospitals), ("psychiatry", show_psych)) if on]
+st.session_state.shown = {"layer": layer, "fill_key": fill_key, "level": level, "scheme": scheme, "k": k,
+                          "palette": palette, "breaks": breaks, "overlay": overlay, "groups": tuple(groups)}
 layer_row = b.layer(layer)
 st.title(t("map_title", L))
-st.caption(f"**{layer_row['name_da']}** — {layer_row['description_da']}")
+st.caption(f"**{layers[layer]}** — {layer_row['description_da']}")
 
 try:
     view = ui.national_view(layer, fill_key, level, scheme, k, palette, breaks, overlay, L)
@@ -72,8 +75,7 @@ except ValueError as exc:
     st.error(str(exc))
     st.stop()
 
-groups = [g for g, on in (("hospitals", show_hospitals), ("psychiatry", show_psych)) if on]
-sites = views.site_points(b.sites, groups)
+sites = views.site_points(b.sites, groups, L)
 fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, outlines=view.outlines,
                           sites=sites, basemap=basemap)
 selected = st.session_state.get("kort_kommune")
@@ -93,10 +95,11 @@ with col_side:
     if fill.kind == "category":
         members = b.assignments[b.assignments["layer"] == layer]
         st.caption(f"{t('confidence_of_layer', L)}: {ui.confidence_counts(members)}")
-        if any(view.areas.get("shared", []) == "True"):
+        st.caption(t("palette_note", L))
+        if (view.areas["shared"] == "True").any():
             st.caption(t("shared_note", L))
     else:
-        st.caption(f"**{fill.label_da}** ({fill.unit}). {t('source', L)}: {fill.source}. "
+        st.caption(f"**{ui.fill_label(fill_key)}** ({fill.unit}). {t('source', L)}: {fill.source}. "
                    f"{t('year', L)}: {fill.year}.")
         value, covered = view.national
         st.caption(f"{t('national', L)}: {number(value, 1 if fill.kind == 'rate' else 0, L)} "
@@ -113,7 +116,7 @@ st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune",
              format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
 if selected:
     st.query_params["kommune"] = selected
-    row = views.membership_table(b, layer).set_index("kommune_kode").loc[selected]
+    row = views.membership_table(b, layer, lang=L).set_index("kommune_kode").loc[selected]
     st.markdown(f"#### {t('selected_memberships', L, navn=kommuner[selected], kode=selected, layer=layers[layer])}")
     st.markdown("\n".join(f"- {line}" for line in row["lines"]))
 elif "kommune" in st.query_params:
@@ -121,3 +124,5 @@ elif "kommune" in st.query_params:
 
 st.subheader(t("table", L))
 st.dataframe(view.table, hide_index=True, width="stretch")
+with st.expander(t("downloads", L)):
+    ui.download_section(st.session_state.shown)

@@ -1,0 +1,124 @@
+"""Klynger og ulighed: a unit's profile, all units ranked on an indicator, and two units compared."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import ui
+from geo import views
+from geo.aggregate import national_value
+from geo.catalog import kommune_values, weights_for
+from geo.fmt import number, percent
+from geo.i18n import t
+from geo.ulighed import spread as unit_spread
+
+L = ui.lang()
+b = ui.bundle()
+fills = ui.fills()
+layers = ui.layer_names()
+numeric = [k for k, f in fills.items() if f.kind != "category"]
+st.title(t("klynger_title", L))
+
+c1, c2, c3 = st.columns(3)
+layer = c1.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kl_layer")
+units = ui.unit_names(layer)
+unit = c2.selectbox(t("unit", L), list(units), format_func=units.get, key=f"kl_unit_{layer}")
+fill_key = c3.selectbox(t("indicator", L), numeric, format_func=ui.fill_label, key="kl_fill",
+                        index=numeric.index("ind:middellevetid_0aar_hisbk@2019-2023"))
+fill = fills[fill_key]
+
+# --- profile of the unit ---------------------------------------------------------------------
+row = b.units[(b.units["layer"] == layer) & (b.units["unit_id"] == unit)].iloc[0]
+members = ui.kommuner_in_unit(layer, unit, None)
+year = int(b.population["year"].max())
+m1, m2, m3 = st.columns(3)
+m1.metric(t("unit_population", L, year=year), number(members["population"].sum(), 0, L))
+m2.metric(t("members", L), len(members))
+m3.metric(t("col_confidence", L), views.confidence_word(row["confidence"], L))
+if row["hospital"]:
+    st.markdown(f"**{t('unit_hospitals', L)}:** {row['hospital']}")
+st.subheader(t("members", L))
+st.dataframe(pd.DataFrame({
+    t("col_kommune", L): [f"{n} ({k})" for n, k in zip(members["kommune_navn"], members["kommune_kode"], strict=True)],
+    t("col_share", L): [percent(s, L) for s in members["share"]],
+    t("col_population", L): [number(p, 0, L) for p in members["population"]],
+    t("col_confidence", L): [views.confidence_word(c, L) for c in members["confidence"]],
+}), hide_index=True, width="stretch")
+
+for other, title in (("psykiatri-voksen", "psych_serving"), ("psykiatri-boern", "psych_serving"),
+                     ("sundhedsraad-2027", "raad_serving")):
+    if other == layer:
+        continue
+    share = ui.overlap(layer, unit, other)
+    st.markdown(f"**{t(title, L)} ({layers[other]}):** "
+                + "; ".join(f"{n} {percent(s, L)}" for n, s in zip(share["unit_navn"], share["share"], strict=True)))
+
+# --- ulighed: all units ranked ------------------------------------------------------------
+st.subheader(t("ulighed", L))
+ranked = ui.unit_values(layer, fill_key)
+values = kommune_values(fill_key, b.population, b.indicators)
+national, _ = national_value(values, weights_for(fill, b.population), fill.kind)
+spread = unit_spread(ranked)
+s1, s2, s3, s4 = st.columns(4)
+s1.metric(f"{t('spread_max', L)}: {spread['max_name']}", ui.value_text(spread["max"], fill))
+s2.metric(f"{t('spread_min', L)}: {spread['min_name']}", ui.value_text(spread["min"], fill))
+s3.metric(t("spread_diff", L), ui.value_text(spread["difference"], fill))
+s4.metric(t("spread_ratio", L), number(spread["ratio"], 2, L) if spread["ratio"] else "–")
+
+chart_data = ranked.assign(
+    label=[ui.value_text(v, fill) for v in ranked["value"]],
+    selected=ranked["unit_id"].eq(unit).map({True: "▶ ", False: ""}) + ranked["unit_navn"],
+)
+title = f"{ui.fill_label(fill_key)} ({fill.unit})"
+low, high = min(ranked["value"].min(), national), max(ranked["value"].max(), national)
+pad = (high - low) * 0.08 or abs(high) * 0.05
+x_scale = alt.Scale(domain=[0 if fill.kind == "count" else low - pad, high + pad], nice=False)
+base = alt.Chart(chart_data).encode(
+    y=alt.Y("selected:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
+    x=alt.X("value:Q", title=title, scale=x_scale),
+    tooltip=[alt.Tooltip("unit_navn:N"), alt.Tooltip("label:N", title=t("col_value", L))],
+)
+bars = base.mark_bar(color="#4a78a8", clip=True).encode(opacity=alt.condition(alt.datum.unit_id == unit, alt.value(1),
+                                                                   alt.value(0.55)))
+labels = base.mark_text(align="left", dx=3, fontSize=11).encode(text="label:N")
+rule = alt.Chart(pd.DataFrame({"v": [national]})).mark_rule(color="#b2182b", strokeDash=[6, 3], size=2).encode(
+    x=alt.X("v:Q", scale=x_scale))
+rule_label = alt.Chart(pd.DataFrame({"v": [national], "text": [t("national_line", L,
+                                                                  value=ui.value_text(national, fill))]})).mark_text(
+    align="left", dx=4, dy=-6, color="#b2182b", fontSize=11).encode(x=alt.X("v:Q", scale=x_scale), y=alt.value(0),
+                                                                      text="text:N")
+st.altair_chart((bars + labels + rule + rule_label).properties(height=max(180, 22 * len(chart_data)),
+                                                                 title=title), width="stretch")
+st.caption(t("chart_alt", L, what=title) + " " + t("national_line", L, value=ui.value_text(national, fill)))
+partial = int((ranked["coverage"] < 0.999).sum())
+if partial:
+    st.caption("⚠️ " + t("coverage_note", L, n=partial))
+for note in fill.caveats:
+    st.caption(f"⚠️ {note}")
+
+st.markdown(f"**{t('kommuner_ranked', L, unit=units[unit])}**")
+inside = ui.kommuner_in_unit(layer, unit, fill_key)
+st.dataframe(pd.DataFrame({
+    t("col_kommune", L): inside["kommune_navn"],
+    t("col_value", L): [ui.value_text(v, fill) for v in inside["value"]],
+    t("col_rank", L): [t("rank_of", L, rank=r, n=int(values.notna().sum())) if pd.notna(r) else "–"
+                       for r in inside["rank_national"]],
+    t("col_share", L): [percent(s, L) for s in inside["share"]],
+}), hide_index=True, width="stretch")
+
+# --- two units side by side -------------------------------------------------------------------
+st.subheader(t("compare", L))
+others = [u for u in units if u != unit]
+other = st.selectbox(t("compare_with", L), others, format_func=units.get, key=f"kl_other_{layer}")
+table = ui.compare(layer, unit, other, L)
+st.dataframe(pd.DataFrame({
+    t("col_indicator", L): table["label"],
+    t("col_unit", L): table["unit"],
+    units[unit]: ui.values_text(table["a"], table["key"]),
+    units[other]: ui.values_text(table["b"], table["key"]),
+    t("col_difference", L): ui.values_text(table["difference"], table["key"]),
+    t("col_denmark", L): ui.values_text(table["danmark"], table["key"]),
+}), hide_index=True, width="stretch")
+st.caption(f"{t('source', L)}: " + "; ".join(sorted({fills[k].source for k in numeric if fills[k].source})[:3]) + " …")

@@ -1,0 +1,18 @@
+"""Data og downloads: exactly what the national map shows, as GeoJSON, CSV and PNG."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from geo.i18n import t
+
+L = ui.lang()
+ui.bundle()
+choice = ui.shown_choice()
+st.title(t("data_title", L))
+st.markdown(t("data_intro", L, layer=ui.layer_names()[choice["layer"]], fill=ui.fill_label(choice["fill_key"])))
+ui.download_section(choice)
+view = ui.view_for(choice)
+st.subheader(t("table", L))
+st.dataframe(view.table, hide_index=True, width="stretch")
