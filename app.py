@@ -9,6 +9,7 @@ from geo.i18n import t
 
 st.set_page_config(page_title=t("app_title"), page_icon="🗺️", layout="wide")
 ui.ensure_assets()
+ui.init_language()
 L = ui.lang()
 page = st.navigation([
     st.Page("pages/1_kort.py", title=t("page_map", L), url_path="kort", default=True),
@@ -17,5 +18,5 @@ page = st.navigation([
     st.Page("pages/4_data.py", title=t("page_data", L), url_path="data"),
     st.Page("pages/5_kilder.py", title=t("page_sources", L), url_path="kilder"),
 ])
-ui.language_switch()  # after st.navigation has resolved the URL's page
+ui.language_switch()
 page.run()

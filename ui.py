@@ -31,17 +31,25 @@ def lang() -> str:
     return st.session_state.get("lang", "da")
 
 
-def language_switch() -> None:
-    """One switch for the whole app, mirrored into the URL (``?lang=en``)."""
+def init_language() -> None:
+    """Take the language from the URL (``?lang=en``) the first time a session runs."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang")
         st.session_state.lang = wanted if wanted in LANGUAGES else "da"
-    st.sidebar.radio(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get, key="lang",
-                     horizontal=True)
-    if st.session_state.lang == "da":
-        st.query_params.pop("lang", None)
-    else:
-        st.query_params["lang"] = st.session_state.lang
+
+
+def _set_language() -> None:
+    st.session_state.lang = st.session_state.lang_choice
+
+
+def language_switch() -> None:
+    """One switch for the whole app (a link can ask for English with ``?lang=en``).
+
+    The language lives in a plain session key: widget state is dropped when the translated page
+    titles change under st.navigation, plain keys are not.
+    """
+    st.sidebar.radio(t("language", lang()), list(LANGUAGES), index=list(LANGUAGES).index(lang()),
+                     format_func=LANGUAGES.get, key="lang_choice", horizontal=True, on_change=_set_language)
 
 
 @st.cache_resource

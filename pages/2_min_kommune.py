@@ -21,7 +21,7 @@ if "mk_kommune" not in st.session_state:
     code = asked.zfill(4) if asked and asked.isdigit() and len(asked) <= 4 else asked
     st.session_state.mk_kommune = code if code in names else None
     st.session_state.mk_unknown = asked if asked and code not in names else None
-if st.session_state.get("mk_unknown"):
+if st.session_state.get("mk_unknown") and st.session_state.get("mk_kommune") is None:
     st.error(t("kommune_unknown", L, code=st.session_state.mk_unknown))
 
 kode = st.selectbox(t("kommune_search", L), [None, *names], key="mk_kommune",

@@ -109,3 +109,17 @@ def test_validate_broken_file_lists_every_problem(bundle, capsys):
     ]:
         assert needle in err, needle
     assert "Traceback" not in err
+
+
+def test_export_with_fill_adds_the_shown_values(bundle):
+    from geo import export, ulighed
+
+    units = export.with_fill(bundle, export.frame_for(bundle, "sundhedsklynger", "units"), "sundhedsklynger", "units",
+                             "ind:sp_daglig_rygning@2025").set_index("unit_id")
+    ranked = ulighed.unit_values(bundle, "sundhedsklynger", "ind:sp_daglig_rygning@2025").set_index("unit_id")
+    assert units["value"].to_dict() == pytest.approx(ranked["value"].to_dict())
+    kommuner = export.with_fill(bundle, export.frame_for(bundle, "sundhedsklynger", "kommuner"), "sundhedsklynger",
+                                "kommuner", "ind:middellevetid_0aar_hisbk@2019-2023")
+    assert kommuner["value"].isna().sum() == 4 and (kommuner["fill_year"] == "2019-2023").all()
+    data = json.loads(export.to_geojson(kommuner))
+    assert data["features"][0]["properties"]["fill"] == "ind:middellevetid_0aar_hisbk@2019-2023"
