@@ -13,7 +13,7 @@ ui.init_language()
 L = ui.lang()
 page = st.navigation([
     st.Page("pages/1_kort.py", title=t("page_map", L), url_path="kort", default=True),
-    st.Page("pages/2_min_kommune.py", title=t("page_kommune", L), url_path="kommune"),
+    st.Page("pages/2_min_kommune.py", title=t("page_kommune", L), url_path="min_kommune"),
     st.Page("pages/3_klynger.py", title=t("page_klynger", L), url_path="klynger"),
     st.Page("pages/4_data.py", title=t("page_data", L), url_path="data"),
     st.Page("pages/5_kilder.py", title=t("page_sources", L), url_path="kilder"),

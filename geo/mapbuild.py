@@ -16,6 +16,7 @@ import js_lib_leaflet
 import numpy as np
 import pandas as pd
 import shapely
+from jinja2 import Template
 
 from geo.config import CRS_DRAW
 from geo.sources import polygonal
@@ -27,6 +28,25 @@ DK_BOUNDS = [[54.55, 8.05], [57.76, 15.2]]
 BACKGROUND = "#e8eef3"
 SITE_STYLE = {"akutsygehus": ("#111111", "#ffffff", 6)}
 SITE_DEFAULT_STYLE = ("#6a3d9a", "#f2e6ff", 5)
+
+
+def _accessible_map_template() -> Template:
+    """folium.Map's own macros, with the header's viewport meta no longer forbidding zoom."""
+    template = Template(
+        "{% macro header(this, kwargs) %}{{ base.header(this, kwargs)"
+        "|replace('maximum-scale=1.0, user-scalable=no', 'maximum-scale=5.0') }}{% endmacro %}"
+        "{% macro html(this, kwargs) %}{{ base.html(this, kwargs) }}{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ base.script(this, kwargs) }}{% endmacro %}"
+    )
+    template.globals["base"] = folium.Map._template.module
+    return template
+
+
+class AccessibleMap(folium.Map):
+    """folium.Map whose page lets people zoom: folium's ``maximum-scale=1.0, user-scalable=no``
+    fails WCAG 1.4.4 (Resize Text), as axe-core reports in the browser tests."""
+
+    _template = _accessible_map_template()
 
 
 def install_leaflet(target: Path) -> Path:
@@ -102,7 +122,7 @@ def build_map(
     basemap : bool
         Add OpenStreetMap tiles (an online request; off by default).
     """
-    fmap = folium.Map(location=[56.1, 10.9], zoom_start=7, tiles=None, control_scale=True,
+    fmap = AccessibleMap(location=[56.1, 10.9], zoom_start=7, tiles=None, control_scale=True,
                       zoom_snap=0.25)
     fmap.default_js = [("leaflet", f"{assets_url}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{assets_url}/leaflet.css")]

@@ -34,7 +34,8 @@ st.query_params["kommune"] = kode
 
 base = str(st.context.url or "").split("?")[0]
 st.caption(t("share_link", L))
-st.code(f"{base}?kommune={kode}" + (f"&lang={L}" if L != "da" else ""), language=None)
+st.code(f"{base}?kommune={kode}" + (f"&lang={L}" if L != "da" else ""), language=None,
+        wrap_lines=True)
 
 for fact in ui.summary(kode, L):
     mark = "⚠️ " if fact.confidence == "low" else ""

@@ -130,3 +130,97 @@ def test_click_on_a_kommune_shows_its_klynge(page, server, bundle):
     heading.wait_for(timeout=30_000)
     assert page.get_by_text("Midtklyngen: 100 %").first.is_visible()
     assert "kommune=0740" in page.url
+
+
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = ["/", "/min_kommune?kommune=0101", "/klynger", "/data", "/kilder"]
+
+
+def wait_for_app(page, text: str, timeout: float = 90_000) -> None:
+    """Wait until the page shows ``text`` and Streamlit has finished running the script."""
+    page.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+
+
+def axe_violations(frame) -> list[dict]:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/browser); .ci/run installs it")
+    frame.add_script_tag(path=str(AXE))
+    return frame.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))",
+        WCAG_TAGS,
+    )
+
+
+def test_deep_link_shows_the_summary(page, server):
+    page.goto(f"{server}/min_kommune?kommune=0101")
+    wait_for_app(page, "København (0101) hører til Sundhedsklynge Byen")
+    body = page.locator("[data-testid=stMain]").inner_text()
+    assert "Sundhedsklynge Syd (42 %" in body
+    assert "sikkerhed: lav – usikkert, bygger på et skøn" in body
+    assert "Bispebjerg Hospital" in body
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_geojson_download_parses_with_every_kommune(page, server):
+    import json
+
+    page.goto(f"{server}/data")
+    wait_for_app(page, "Kommuner (GeoJSON)")
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_text("Kommuner (GeoJSON)").click()
+    download = info.value
+    assert download.suggested_filename == "klyngekort_sundhedsklynger_membership_kommuner.geojson"
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 98
+    kbh = next(f for f in data["features"] if f["properties"]["kommune_kode"] == "0101")
+    assert kbh["properties"]["unit_ids"] == "h_byen;h_syd" and kbh["properties"]["shares"] == "0.577;0.423"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_wcag_a_or_aa_violations(page, server, path):
+    page.goto(f"{server}{path}")
+    wait_for_app(page, "Sprog / Language")
+    violations = axe_violations(page.main_frame)
+    assert violations == [], violations
+
+
+def test_axe_inside_the_map(page, server):
+    page.goto(server)
+    frame = map_frame(page, 98)
+    violations = axe_violations(frame)
+    assert violations == [], violations
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_stays_on_the_apps_own_host(page, server, path):
+    page.goto(f"{server}{path}")
+    wait_for_app(page, "Sprog / Language")
+    page.wait_for_timeout(1000)
+    own = urlparse(server).netloc
+    assert {h for h in page.requested_hosts if h not in (own, "data", "blob", "about")} == set()
+
+
+@pytest.mark.parametrize(("path", "heading"), [("/", "Sundhedsklynger og optageområder"),
+                                              ("/min_kommune?kommune=0101", "Min kommune"),
+                                              ("/klynger", "Klynger og ulighed")])
+def test_phone_width_has_no_horizontal_scroll(browser, server, path, heading):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{server}{path}")
+    wait_for_app(phone, heading)
+    widths = phone.evaluate("(() => { const m = document.querySelector('[data-testid=stMain]');"
+                            " return [document.documentElement.scrollWidth, window.innerWidth,"
+                            " m.scrollWidth, m.clientWidth]; })()")
+    context.close()
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
+
+
+def test_language_switch(page, server):
+    page.goto(f"{server}/klynger")
+    wait_for_app(page, "Klynger og ulighed")
+    page.get_by_text("English").click()
+    page.get_by_role("heading", name="Clusters and inequality").wait_for(timeout=30_000)
+    assert page.get_by_text("Map of Denmark").count() == 1

@@ -65,3 +65,9 @@ def test_highlight_group_is_not_interactive(tiny):
     highlight_group(tiny["kommuner"].iloc[[0]]).add_to(fmap)
     html = fmap.get_root().render()
     assert '"interactive": false' in html
+
+
+def test_map_page_allows_zoom(tiny):
+    html = build_map(areas(tiny), assets_url="/x").get_root().render()
+    assert "user-scalable=no" not in html and "maximum-scale=1.0" not in html
+    assert 'name="viewport"' in html
