@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from pathlib import Path
@@ -189,9 +190,7 @@ def download_section(choice: dict) -> None:
     """Download buttons for exactly the shown layer and fill (GeoJSON, CSV, PNG)."""
     L = lang()
     layer, fill_key = choice["layer"], choice["fill_key"]
-    fill = fills()[fill_key]
-    year = f"_{slug(fill.year)}" if fill.year else ""
-    stem = f"klyngekort_{layer}_{slug(fill_key)}{year}"
+    stem = f"klyngekort_{layer}_{slug(fill_key)}"  # the fill key carries its year
     cols = st.columns(3)
     buttons = [
         ("dl_kommuner", "kommuner", "geojson"), ("dl_units", "units", "geojson"),
@@ -236,3 +235,12 @@ def values_text(values, keys) -> list[str]:
     """Format each value with the fill of the same row (``keys`` are fill keys)."""
     all_fills = fills()
     return [value_text(v, all_fills[k]) for v, k in zip(values, keys, strict=True)]
+
+
+def link_to_downloads() -> None:
+    """A link to the Data page that keeps the session (and so the shown choice).
+
+    Without st.navigation (a page run on its own, as in per-page tests) there is nothing to link to.
+    """
+    with contextlib.suppress(st.errors.StreamlitAPIException):
+        st.page_link("pages/4_data.py", label=t("downloads", lang()), icon="⬇️")

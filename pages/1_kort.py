@@ -124,5 +124,4 @@ elif "kommune" in st.query_params:
 
 st.subheader(t("table", L))
 st.dataframe(view.table, hide_index=True, width="stretch")
-with st.expander(t("downloads", L)):
-    ui.download_section(st.session_state.shown)
+ui.link_to_downloads()

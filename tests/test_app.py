@@ -28,6 +28,7 @@ def test_every_page_renders_without_error(bundle, page):
 
 def test_entry_point_runs_the_map_page(app):
     assert not app.exception
+    assert app.get("page_link")[0].proto.label == "Download det viste"
     assert app.title[0].value == "Sundhedsklynger og optageområder i Danmark"
     legend = " ".join(m.value for m in app.markdown)
     assert "Sundhedsklynge Byen" in legend and "Aarhusklyngen" in legend
