@@ -26,7 +26,6 @@ SOURCE_FILES = {
 }
 
 CONFIDENCE_LEVELS = ("high", "medium", "low")
-CONFIDENCE_DA = {"high": "høj", "medium": "middel", "low": "lav"}
 
 
 def sources_dir() -> Path:

@@ -25,32 +25,6 @@ class Fact:
     confidence: str
 
 
-def find_kommune(bundle: Bundle, query: str) -> str:
-    """The code of the kommune a user means: a code ("101", "0101") or a unique name part.
-
-    Raises
-    ------
-    ValueError
-        Naming the query, and the candidates when it is ambiguous.
-    """
-    text = str(query).strip()
-    kommuner = bundle.kommuner[["kommune_kode", "kommune_navn"]]
-    if text.isdigit() and len(text) <= 4:
-        code = text.zfill(4)
-        if code in set(kommuner["kommune_kode"]):
-            return code
-        raise ValueError(f"{text!r} is not a kommune code (the 98 codes run from 0101 to 0860)")
-    exact = kommuner[kommuner["kommune_navn"].str.casefold() == text.casefold()]
-    if len(exact) == 1:
-        return exact["kommune_kode"].iloc[0]
-    hits = kommuner[kommuner["kommune_navn"].str.casefold().str.contains(text.casefold(), regex=False)]
-    if len(hits) == 1:
-        return hits["kommune_kode"].iloc[0]
-    if hits.empty:
-        raise ValueError(f"no kommune matches {text!r}")
-    raise ValueError(f"{text!r} matches several kommuner: {', '.join(hits['kommune_navn'])}")
-
-
 def memberships_of(bundle: Bundle, kode: str) -> pd.DataFrame:
     """Every assignment row of one kommune, with unit names, sub-area names and the unit's sites."""
     rows = bundle.assignments[bundle.assignments["kommune_kode"] == kode].copy()

@@ -40,20 +40,6 @@ def test_nearest_acute_hospital_may_differ_from_the_klynge_hospital(bundle):
     assert ("nearest" in facts) == (nearest["site_id"] not in klynge_sites)
 
 
-@pytest.mark.parametrize(("query", "code"), [("101", "0101"), ("0851", "0851"), ("silkeb", "0740"),
-                                             ("KØBENHAVN", "0101")])
-def test_find_kommune(bundle, query, code):
-    assert profile.find_kommune(bundle, query) == code
-
-
-@pytest.mark.parametrize(("query", "message"), [("9999", "'9999' is not a kommune code"),
-                                                ("xyz", "no kommune matches 'xyz'"),
-                                                ("borg", "matches several kommuner")])
-def test_find_kommune_errors(bundle, query, message):
-    with pytest.raises(ValueError, match=message):
-        profile.find_kommune(bundle, query)
-
-
 def test_key_figures_show_koebenhavns_split_in_byen_and_syd(bundle):
     figures = profile.key_figures(bundle, "0101").set_index("key")
     pop = figures.loc["pop:2026:population_total"]
