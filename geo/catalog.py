@@ -132,3 +132,19 @@ def weights_for(fill: Fill, population: pd.DataFrame) -> pd.Series:
     year = weight_year(fill.year, sorted(population["year"].unique()))
     rows = population[population["year"] == year]
     return rows.set_index("kommune_kode")["population_total"].rename(f"population_{year}")
+
+
+def population_total(population: pd.DataFrame, year: int | None = None) -> tuple[pd.Series, int]:
+    """Total population per kommune (index ``kommune_kode``) in ``year`` (default: the latest).
+
+    Raises
+    ------
+    ValueError
+        Naming the available years when ``year`` is not one of them.
+    """
+    years = sorted(int(y) for y in population["year"].unique())
+    year = max(years) if year is None else int(year)
+    if year not in years:
+        raise ValueError(f"population year {year} is not available; expected one of {years}")
+    rows = population[population["year"] == year]
+    return rows.set_index("kommune_kode")["population_total"], year

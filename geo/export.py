@@ -18,19 +18,10 @@ MEMBERSHIP_COLUMNS = ["layer", "kommune_kode", "kommune_navn", "unit_id", "unit_
                       "basis", "confidence"]
 
 
-def _population(bundle: Bundle, year: int | None) -> tuple[pd.Series, int]:
-    years = sorted(bundle.population["year"].unique())
-    year = max(years) if year is None else int(year)
-    if year not in years:
-        raise ValueError(f"population year {year} is not available; expected one of {years}")
-    rows = bundle.population[bundle.population["year"] == year]
-    return rows.set_index("kommune_kode")["population_total"], year
-
-
 def kommuner_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoDataFrame:
     """One feature per kommune: code, name, region, population and its unit ids and shares."""
     bundle.layer(layer)
-    pop, year = _population(bundle, year)
+    pop, year = catalog.population_total(bundle.population, year)
     members = views.membership_table(bundle, layer)
     out = bundle.kommuner[["kommune_kode", "geometry"]].merge(
         members.drop(columns="lines"), on="kommune_kode", validate="one_to_one"
@@ -45,7 +36,7 @@ def kommuner_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.G
 def units_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoDataFrame:
     """One feature per unit: id, name, hospital, share-weighted population, member count, geometry."""
     bundle.layer(layer)
-    pop, year = _population(bundle, year)
+    pop, year = catalog.population_total(bundle.population, year)
     parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, bundle.assignments, bundle.units, layer)
     geoms = model.unit_geometries(parts)
     memberships = model.layer_assignments(bundle.assignments, layer)

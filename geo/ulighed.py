@@ -57,9 +57,7 @@ def kommuner_in_unit(bundle: Bundle, layer: str, unit_id: str, fill_key: str | N
     rows = members[members["unit_id"] == unit_id]
     if rows.empty:
         raise ValueError(f"unit {unit_id!r} has no kommuner in layer {layer!r}")
-    years = sorted(bundle.population["year"].unique())
-    year = max(years) if year is None else year
-    pop = bundle.population[bundle.population["year"] == year].set_index("kommune_kode")["population_total"]
+    pop, year = catalog.population_total(bundle.population, year)
     out = rows[["kommune_kode", "share", "basis", "sub_areas", "confidence"]].merge(
         bundle.kommuner[["kommune_kode", "kommune_navn"]], on="kommune_kode", validate="one_to_one")
     out["population"] = out["kommune_kode"].map(pop) * out["share"]
@@ -118,9 +116,7 @@ def overlap(bundle: Bundle, layer_a: str, unit_a: str, layer_b: str, year: int |
     DataFrame
         ``unit_id``, ``unit_navn``, ``population``, ``share`` (of the unit's population), sorted.
     """
-    years = sorted(bundle.population["year"].unique())
-    year = max(years) if year is None else year
-    pop = bundle.population[bundle.population["year"] == year].set_index("kommune_kode")["population_total"]
+    pop, year = catalog.population_total(bundle.population, year)
     a = model.layer_assignments(bundle.assignments, layer_a)
     a = a[a["unit_id"] == unit_a]
     if a.empty:
