@@ -6,7 +6,6 @@ itself; there is no CDN and, by default, no tile server.
 
 from __future__ import annotations
 
-import html
 import shutil
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pandas as pd
 import shapely
 from jinja2 import Template
 
+from geo import safe
 from geo.config import CRS_DRAW
 from geo.sources import polygonal
 
@@ -176,9 +176,10 @@ def highlight_group(areas: gpd.GeoDataFrame, precision: int = 4) -> folium.Featu
 
 
 def tooltip_html(title: str, lines: list[str]) -> str:
-    """Tooltip markup: a bold title and escaped lines."""
-    body = "".join(f"<br>{html.escape(line)}" for line in lines)
-    return f"<b>{html.escape(title)}</b>{body}"
+    """Tooltip markup: a bold title and lines, every text escaped by `geo.safe.html` (folium pastes
+    tooltips into JavaScript template strings)."""
+    body = "".join(f"<br>{safe.html(line)}" for line in lines)
+    return f"<b>{safe.html(title)}</b>{body}"
 
 
 def external_urls(fmap: folium.Map) -> list[str]:

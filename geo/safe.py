@@ -1,0 +1,62 @@
+"""Text from data, files and URLs is data, never markup: one place that escapes it.
+
+Every value that did not come from the project's own source code goes through one of these
+before it reaches HTML, a JavaScript string, Markdown or a spreadsheet cell.
+
+- `clean`: drops control characters and bidirectional overrides (they can hide or reorder text).
+- `html`: for HTML text and attributes *and* for HTML that folium pastes into a JavaScript template
+  string (tooltips, popups): besides ``<>&"'`` it escapes `` ` ``, ``$`` and ``\\``.
+- `md`: for Streamlit's Markdown (``st.markdown``, ``st.error``, ``st.caption``, labels):
+  every ASCII punctuation character is backslash-escaped, so no link, image, emphasis, colour
+  directive, LaTeX or HTML can form; line breaks become spaces.
+- `js`: a JSON literal safe inside ``<script>`` (``<``, ``>``, ``&`` and U+2028/9 escaped).
+- `cell`: a spreadsheet cell that cannot start a formula.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import re
+import string
+
+# C0/C1 controls except tab and newline; bidi embeddings, overrides and isolates; zero-width marks.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean(value: object) -> str:
+    """``value`` as text without control characters or bidirectional overrides."""
+    return _CONTROL.sub("", "" if value is None else str(value))
+
+
+def html(value: object) -> str:
+    """Escape for HTML and for HTML inside a JavaScript template string (folium tooltips)."""
+    text = _html.escape(clean(value), quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def md(value: object) -> str:
+    """Escape for Streamlit Markdown: the text shows exactly as written, on one line."""
+    text = clean(value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def js(value: object) -> str:
+    """A JSON literal of ``value`` that is safe inside an HTML ``<script>`` element."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+def cell(value: object) -> object:
+    """A spreadsheet-safe cell: text that starts with ``= + - @``, tab or CR gets a leading ``'``.
+
+    Numbers and missing values are returned unchanged (a negative number is not a formula).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

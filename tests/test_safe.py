@@ -1,0 +1,75 @@
+"""The one escaping rule (geo.safe) and atomic, formula-safe files (geo.files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pandas as pd
+import pytest
+
+from geo import files, safe
+
+
+@pytest.mark.parametrize("text", ["${alert(1)}", "`x`", "a\\u0041", "<img src=x onerror=alert(1)>"])
+def test_html_leaves_nothing_that_html_or_a_template_string_would_run(text):
+    out = safe.html(text)
+    for bad in ("<", ">", "`", "${", "\\"):
+        assert bad not in out
+
+
+def test_html_keeps_danish_letters_readable():
+    assert safe.html("Ærø & Fanø") == "Ærø &amp; Fanø"
+
+
+@pytest.mark.parametrize("text", ["[log ind](https://evil.example)", "![x](https://evil.example/p.png)",
+                                  ":red[alarm]", "$x^2$", "**fed**", "<b>x</b>", "# overskrift"])
+def test_md_escapes_every_markdown_construct(text):
+    out = safe.md(text)
+    assert re.search(r"(?<!\\)[^\w\s\\]", out) is None, out  # every punctuation mark is escaped
+
+
+def test_clean_drops_controls_and_bidi_overrides():
+    assert safe.clean("a\u202eb\x00c\u2066d") == "abcd"
+
+
+def test_js_is_safe_inside_a_script_element():
+    out = safe.js("</script><script>alert(1)</script>\u2028")
+    assert "<" not in out and "\u2028" not in out
+    assert json.loads(out) == "</script><script>alert(1)</script>\u2028"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("=1+1", "'=1+1"), ("+45", "'+45"), ("-x", "'-x"),
+                                                ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+                                                ("Aarhus", "Aarhus"), (-3.5, -3.5), (None, None)])
+def test_cell_neutralises_formula_prefixes_only_in_text(value, expected):
+    assert safe.cell(value) == expected
+
+
+def test_neutralise_frame_returns_a_copy():
+    frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "ok"], "value": [-1.0, 2.0]})
+    out = files.neutralise_frame(frame)
+    assert list(out["name"]) == ["'=HYPERLINK(\"x\")", "ok"] and list(out["value"]) == [-1.0, 2.0]
+    assert frame.loc[0, "name"].startswith("=")
+
+
+def test_atomic_write_replaces_or_leaves_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+    files.atomic_write(target, "new")
+    assert target.read_text(encoding="utf-8") == "new"
+
+    def broken_fsync(_fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError):
+        files.atomic_write(target, "half")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_atomic_write_into_a_missing_directory_raises_oserror(tmp_path):
+    with pytest.raises(OSError):
+        files.atomic_write(tmp_path / "nope" / "out.csv", "x")
