@@ -16,10 +16,15 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     """Write ``data`` to ``path`` via a temporary file in the same directory and an atomic rename.
 
     A failed write (disk full, no permission, a missing directory) raises `OSError` and leaves
-    any existing file at ``path`` untouched.
+    any existing file at ``path`` untouched. A target that exists but is not a regular file
+    (``/dev/stdout``, a pipe, ``/dev/full``) is written directly: it cannot be replaced.
     """
     target = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
+    if target.exists() and not target.is_file():
+        with open(target, "wb") as handle:
+            handle.write(payload)
+        return target
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

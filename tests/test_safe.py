@@ -73,3 +73,9 @@ def test_atomic_write_replaces_or_leaves_the_old_file(tmp_path, monkeypatch):
 def test_atomic_write_into_a_missing_directory_raises_oserror(tmp_path):
     with pytest.raises(OSError):
         files.atomic_write(tmp_path / "nope" / "out.csv", "x")
+
+
+def test_atomic_write_to_a_device_writes_through_and_reports_a_full_disk():
+    with pytest.raises(OSError):
+        files.atomic_write("/dev/full", "x")
+    assert not os.path.isfile("/dev/full")
