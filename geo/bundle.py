@@ -91,6 +91,7 @@ def load_bundle(source_dir: Path | None = None, data_dir: Path = DATA_DIR) -> Bu
     directory = source_dir or sources_dir()
     sources.check_sources_dir(directory)
     kommuner = sources.load_kommuner(directory)
+    sources.check_kommuner_cover_regioner(kommuner, sources.load_regioner(directory), directory)
     codes = set(kommuner["kommune_kode"])
     sub_areas = sources.load_sub_areas(directory, kommuner)
     population = sources.load_population(directory, codes)

@@ -27,6 +27,16 @@ SOURCE_FILES = {
 
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 
+# What the source data must look like to be believed (checked in geo.sources; README "What is validated").
+DK_EXTENT = (7.5, 54.4, 15.5, 58.0)  # lon/lat bounds (WGS84) every source feature must lie inside
+KOMMUNE_AREA_KM2 = (5.0, 2_000.0)  # Frederiksberg 8.7 km², Ringkøbing-Skjern 1,494 km² (EPSG:25832)
+POPULATION_RANGE = (1, 2_000_000)  # a kommune's population (Læsø ~1,800, København ~670,000)
+YEAR_RANGE = (1900, 2100)
+# The kommuner's union may differ from the regions' union by this much. Measured on the 2014 DAGI
+# data: 0.37 km², which is Christiansø (in the regions, left out of the kommuner). The smallest
+# kommune is 8.7 km², so a kommune missing or shrunk to a sliver differs by far more.
+COVERAGE_TOLERANCE_KM2 = 1.0
+
 
 def sources_dir() -> Path:
     """The source-data directory: ``$KLYNGEKORT_SOURCES`` or ``../shared/data/sources``."""

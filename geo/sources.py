@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio.errors
 import shapely
+import shapely.errors
 
 from geo.config import (
     CHRISTIANSOE,
+    COVERAGE_TOLERANCE_KM2,
     CRS_WORK,
+    DK_EXTENT,
+    KOMMUNE_AREA_KM2,
     KOMMUNER_COUNT,
+    POPULATION_RANGE,
     SOURCE_FILES,
     SOURCES_ENV,
+    YEAR_RANGE,
 )
 from geo.errors import SourceDataError
 
@@ -40,6 +52,29 @@ CAVEATS = [
 ]
 
 WGS84_NAMES = {"EPSG:4326", "OGC:CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84"}
+
+# What pandas, pyogrio and shapely raise on files they cannot read or geometry they cannot use.
+READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, OSError, RuntimeError, pd.errors.ParserError,
+               pd.errors.EmptyDataError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+               pyogrio.errors.FieldError, pyogrio.errors.GeometryError, shapely.errors.ShapelyError)
+
+
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn whatever a reader raises into one `SourceDataError` naming ``path``.
+
+    `SourceDataError` passes unchanged; so do errors that are not about the data (MemoryError,
+    KeyboardInterrupt).
+    """
+    try:
+        yield
+    except SourceDataError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise SourceDataError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.object[exc.start:exc.start + 1]!r}); "
+                              "save the file as UTF-8") from exc
+    except READ_ERRORS as exc:
+        raise SourceDataError(f"{path}: could not be read ({type(exc).__name__}: {exc})") from exc
 
 
 def check_sources_dir(directory: Path) -> None:
@@ -81,7 +116,7 @@ def read_geojson(path: Path, required: list[str]) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise SourceDataError(f"{path}: not a readable GeoJSON file ({exc})") from exc
+        raise SourceDataError(f"{path}: not a readable GeoJSON file ({type(exc).__name__}: {exc})") from exc
     missing = [c for c in required if c not in gdf.columns]
     if missing:
         raise SourceDataError(
@@ -92,11 +127,41 @@ def read_geojson(path: Path, required: list[str]) -> gpd.GeoDataFrame:
             f"{path}: coordinate reference system is {gdf.crs}, expected WGS84 lon/lat "
             "(EPSG:4326 / CRS84) as GeoJSON requires"
         )
-    if gdf.geometry.isna().any() or gdf.geometry.is_empty.any():
-        raise SourceDataError(f"{path}: {int(gdf.geometry.isna().sum())} feature(s) have no geometry")
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        first = _feature_name(gdf, int(empty.to_numpy().argmax()), required)
+        raise SourceDataError(f"{path}: {int(empty.sum())} feature(s) have no geometry, the first {first}")
+    check_extent(path, gdf, required)
     geoms = shapely.make_valid(shapely.force_2d(gdf.geometry.values))
     out = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs="EPSG:4326"))
     return out.to_crs(CRS_WORK)
+
+
+def _feature_name(gdf: pd.DataFrame, i: int, columns: list[str]) -> str:
+    """'feature 12 (KOMKODE='0101', KOMNAVN='København')': the i-th feature, by position and properties."""
+    props = ", ".join(f"{c}={gdf[c].iloc[i]!r}" for c in columns if c in gdf.columns)
+    return f"feature {i + 1} ({props})" if props else f"feature {i + 1}"
+
+
+def check_extent(path: Path, gdf: gpd.GeoDataFrame, name_columns: list[str]) -> None:
+    """Every feature lies inside Denmark's lon/lat extent (`DK_EXTENT`), checked before reprojecting.
+
+    Latitude and longitude swapped put Denmark near (55, 10) → lon 55: refused, naming the feature.
+    """
+    west, south, east, north = DK_EXTENT
+    bounds = gdf.geometry.bounds.to_numpy()
+    inside = ((bounds[:, 0] >= west) & (bounds[:, 1] >= south) & (bounds[:, 2] <= east) & (bounds[:, 3] <= north))
+    if inside.all():
+        return
+    i = int((~inside).argmax())
+    x0, y0, x1, y1 = bounds[i]
+    swapped = west <= y0 and y1 <= east and south <= x0 and x1 <= north
+    hint = "; latitude and longitude look swapped (GeoJSON is longitude first)" if swapped else ""
+    raise SourceDataError(
+        f"{path}: {_feature_name(gdf, i, name_columns)} lies outside Denmark: its bounds are "
+        f"lon {x0:.3f}..{x1:.3f}, lat {y0:.3f}..{y1:.3f}, but every feature must lie within "
+        f"lon {west}..{east}, lat {south}..{north} (WGS84){hint}; {int((~inside).sum())} feature(s) outside"
+    )
 
 
 def polygonal(geom):
@@ -119,6 +184,11 @@ def load_kommuner(directory: Path) -> gpd.GeoDataFrame:
         Columns ``kommune_kode``, ``kommune_navn``, ``geometry``, sorted by code.
     """
     path = directory / SOURCE_FILES["kommuner"]
+    with reading(path):
+        return _load_kommuner(path)
+
+
+def _load_kommuner(path: Path) -> gpd.GeoDataFrame:
     raw = read_geojson(path, ["KOMKODE", "KOMNAVN"])
     raw = raw.assign(kommune_kode=normalise_kode(raw["KOMKODE"]), kommune_navn=raw["KOMNAVN"])
     bad = raw.loc[~raw["kommune_kode"].str.fullmatch(r"\d{4}").fillna(False), "KOMKODE"]
@@ -135,16 +205,66 @@ def load_kommuner(directory: Path) -> gpd.GeoDataFrame:
         edges = shapely.coverage_invalid_edges(gdf.geometry.values)
         codes = [k for k, e in zip(gdf["kommune_kode"], edges, strict=True) if not e.is_empty]
         raise SourceDataError(f"{path}: kommune polygons are not a valid coverage at {codes}")
+    low, high = KOMMUNE_AREA_KM2
+    area = gdf.area / 1e6
+    odd = gdf[(area < low) | (area > high)]
+    if len(odd):
+        row = odd.iloc[0]
+        raise SourceDataError(
+            f"{path}: kommune {row.kommune_kode} {row.kommune_navn} has an area of "
+            f"{area[odd.index[0]]:,.2f} km², outside the plausible {low:,.0f}–{high:,.0f} km² for a kommune "
+            f"(in {CRS_WORK}); {len(odd)} kommune(r) outside"
+        )
     return gdf
 
 
 def load_regioner(directory: Path) -> gpd.GeoDataFrame:
     """The five regions (``region_kode``, ``region_navn``, geometry) in EPSG:25832."""
     path = directory / SOURCE_FILES["regioner"]
-    raw = read_geojson(path, ["REGIONKODE", "REGIONNAVN"])
-    raw = raw.rename(columns={"REGIONKODE": "region_kode", "REGIONNAVN": "region_navn"})
-    gdf = raw.dissolve(by="region_kode", aggfunc={"region_navn": "first"}, as_index=False)
-    return gdf[["region_kode", "region_navn", "geometry"]]
+    with reading(path):
+        raw = read_geojson(path, ["REGIONKODE", "REGIONNAVN"])
+        raw = raw.rename(columns={"REGIONKODE": "region_kode", "REGIONNAVN": "region_navn"})
+        gdf = raw.dissolve(by="region_kode", aggfunc={"region_navn": "first"}, as_index=False)
+        gdf["geometry"] = [polygonal(g) for g in gdf.geometry]
+        return gdf[["region_kode", "region_navn", "geometry"]]
+
+
+def check_kommuner_cover_regioner(kommuner: gpd.GeoDataFrame, regioner: gpd.GeoDataFrame,
+                                  directory: Path) -> None:
+    """The kommuner's union matches the regions' union within `COVERAGE_TOLERANCE_KM2`.
+
+    Catches a kommune replaced by a sliver, moved, or cut down: its area no longer matches the
+    independent region boundaries. The difference is measured as the area of the symmetric
+    difference (area A + area B − 2 × area of the intersection).
+
+    Raises
+    ------
+    SourceDataError
+        Naming both files, both areas, the difference, the tolerance and the kommune(r) at the
+        largest piece of difference.
+    """
+    k_path, r_path = directory / SOURCE_FILES["kommuner"], directory / SOURCE_FILES["regioner"]
+    with reading(k_path):
+        k_union = shapely.coverage_union_all(kommuner.geometry.values)  # checked to be a coverage
+        regions = regioner.geometry.values
+        fast = shapely.coverage_is_valid(regions)
+        r_union = shapely.coverage_union_all(regions) if fast else shapely.union_all(regions)
+        k_area, r_area = k_union.area / 1e6, r_union.area / 1e6
+        common = k_union.intersection(r_union).area / 1e6
+        differ = k_area + r_area - 2 * common
+        if differ <= COVERAGE_TOLERANCE_KM2:
+            return
+        pieces = shapely.get_parts(polygonal(k_union.symmetric_difference(r_union)))
+        biggest = max(pieces, key=lambda g: g.area)
+        near = kommuner[kommuner.intersects(biggest.buffer(10))]
+        where = ", ".join(f"{r.kommune_kode} {r.kommune_navn}" for r in near.itertuples()) or "no kommune"
+        where = f"borders {where}" if len(near) else "touches no kommune"
+    raise SourceDataError(
+        f"{k_path}: the kommuner cover {k_area:,.2f} km² and the regions in {r_path} {r_area:,.2f} km²; "
+        f"their unions differ by {differ:,.2f} km², more than the {COVERAGE_TOLERANCE_KM2:g} km² allowed "
+        f"(every kommune must fill its part of the regions); the largest difference, "
+        f"{biggest.area / 1e6:,.2f} km², {where}"
+    )
 
 
 def tile_sub_areas(outer, parts: gpd.GeoSeries) -> gpd.GeoSeries:
@@ -190,13 +310,20 @@ def load_sub_areas(directory: Path, kommuner: gpd.GeoDataFrame) -> gpd.GeoDataFr
         Columns ``kommune_kode`` ("0101"), ``sub_area_id`` ("1".."10"), ``sub_area_navn``, geometry.
     """
     path = directory / SOURCE_FILES["bydele"]
-    raw = read_geojson(path, ["bydel_nr", "name"])
-    raw = raw.assign(sub_area_id=raw["bydel_nr"].astype(int).astype(str), sub_area_navn=raw["name"])
-    raw = raw.sort_values("bydel_nr", key=lambda s: s.astype(int)).reset_index(drop=True)
-    outer = kommuner.loc[kommuner["kommune_kode"] == "0101", "geometry"]
-    if outer.empty:
-        raise SourceDataError("København (0101) is missing from the kommune boundaries")
-    geometry = tile_sub_areas(outer.iloc[0], raw.geometry)
+    with reading(path):
+        raw = read_geojson(path, ["bydel_nr", "name"])
+        number = pd.to_numeric(raw["bydel_nr"], errors="coerce")
+        bad = number.isna() | (number != number.round())
+        if bad.any():
+            i = int(bad.to_numpy().argmax())
+            raise SourceDataError(f"{path}: {_feature_name(raw, i, ['bydel_nr', 'name'])}: bydel_nr must be a "
+                                  f"whole number, not {raw['bydel_nr'].iloc[i]!r}")
+        raw = raw.assign(sub_area_id=number.astype(int).astype(str), sub_area_navn=raw["name"])
+        raw = raw.sort_values("bydel_nr", key=lambda s: s.astype(int)).reset_index(drop=True)
+        outer = kommuner.loc[kommuner["kommune_kode"] == "0101", "geometry"]
+        if outer.empty:
+            raise SourceDataError("København (0101) is missing from the kommune boundaries")
+        geometry = tile_sub_areas(outer.iloc[0], raw.geometry)
     return gpd.GeoDataFrame(
         {
             "kommune_kode": "0101",
@@ -208,73 +335,230 @@ def load_sub_areas(directory: Path, kommuner: gpd.GeoDataFrame) -> gpd.GeoDataFr
     )
 
 
-def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
+def _read_csv(path: Path, required: list[str], what: str) -> pd.DataFrame:
+    """Read a source CSV as text; an empty file, a header without rows or a missing column is named."""
+    if path.stat().st_size == 0:
+        raise SourceDataError(f"{path}: the file is empty (0 bytes); expected a header line and {what}")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise SourceDataError(f"{path}: not a readable UTF-8 CSV file ({exc})") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise SourceDataError(f"{path}: the file has no header line; expected {', '.join(required)}") from exc
+    except pd.errors.ParserError as exc:
+        raise SourceDataError(f"{path}: not a readable CSV file ({exc})") from exc
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise SourceDataError(f"{path}: missing columns {missing}; found {list(df.columns)}")
+    if df.empty:
+        raise SourceDataError(f"{path}: the file has a header but no data rows; expected {what}")
     df["kommune_code"] = normalise_kode(df["kommune_code"])
     return df
+
+
+def _line(i) -> int:
+    """The file line of data row index ``i`` (line 1 is the header)."""
+    return int(i) + 2
 
 
 def _check_codes(path: Path, df: pd.DataFrame, kommune_codes: set[str]) -> pd.DataFrame:
     df = df[df["kommune_code"] != CHRISTIANSOE]
     unknown = sorted(set(df["kommune_code"]) - kommune_codes)
     if unknown:
-        rows = [int(i) + 2 for i in df.index[df["kommune_code"].isin(unknown)][:5]]
-        raise SourceDataError(f"{path}: unknown kommune codes {unknown} (rows {rows}, column kommune_code)")
+        rows = [_line(i) for i in df.index[df["kommune_code"].isin(unknown)][:5]]
+        raise SourceDataError(f"{path}: unknown kommune codes {unknown} (lines {rows}, column kommune_code)")
     return df
 
 
 def _to_number(path: Path, df: pd.DataFrame, column: str) -> pd.Series:
+    """Numbers (a decimal comma is read as a point); empty cells are NaN; ``inf``/``nan`` are refused."""
     text = df[column].str.strip()
     values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    bad = text.ne("") & values.isna()
+    bad = text.ne("") & (values.isna() | ~values.apply(lambda v: math.isfinite(v) if pd.notna(v) else True))
     if bad.any():
         i = bad.idxmax()
-        raise SourceDataError(f"{path}: row {int(i) + 2}, column {column}: {text[i]!r} is not a number")
+        raise SourceDataError(f"{path}: line {_line(i)}, column {column}: {text[i]!r} is not a finite number")
     return values
 
 
+THOUSANDS = re.compile(r"\d{1,3}(?:([.,  '])\d{3})(?:\1\d{3})*")
+WHOLE = re.compile(r"\d+(?:\.0*)?")
+
+
+def _to_count(path: Path, df: pd.DataFrame, column: str, required: bool) -> pd.Series:
+    """Whole, non-negative counts written with digits only. A thousands separator is refused.
+
+    ``671,714`` or ``671.714`` in a count column would otherwise read as 671.714 people.
+    """
+    text = df[column].str.strip()
+    for i, value in text.items():
+        if value == "" and not required:
+            continue
+        rule = None
+        if value == "":
+            rule = "is empty; every row needs a count"
+        elif THOUSANDS.fullmatch(value):  # "671.714", "671,714", "1.000": never read as a decimal
+            digits = re.sub(r"\D", "", value)
+            rule = (f"looks like a number with a thousands separator; counts must be whole numbers "
+                    f"written without separators (write {digits})")
+        elif not WHOLE.fullmatch(value):
+            number = pd.to_numeric(value.replace(",", "."), errors="coerce")
+            if pd.isna(number) or not math.isfinite(number):
+                rule = "is not a finite number; counts must be whole numbers"
+            elif number < 0:
+                rule = "is negative; counts must be whole numbers ≥ 0"
+            elif number != math.floor(number):
+                rule = "is not a whole number; counts are whole people"
+            elif "e" in value.lower():
+                continue  # a whole number in exponent form; the range check below judges its size
+            else:
+                rule = "is not written as a whole number"
+        if rule:
+            raise SourceDataError(f"{path}: line {_line(i)}, column {column}: {value!r} {rule}")
+    return pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
+
+
 POPULATION_COLUMNS = ["population_total", "pop_0_17", "pop_18_64", "pop_65plus", "pop_80plus"]
+AGE_GROUPS = ["pop_0_17", "pop_18_64", "pop_65plus"]  # together they are the total; 80+ is part of 65+
+
+
+def _check_population(path: Path, df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """Plausible totals, age groups no larger than the total and summing to it (values shown as written)."""
+    def where(i, col: str) -> str:
+        return f"{path}: line {_line(i)}, column {col}: {df.at[i, col].strip()!r}"
+
+    low, high = POPULATION_RANGE
+    bad = (out["population_total"] < low) | (out["population_total"] > high)
+    if bad.any():
+        i = bad.idxmax()
+        raise SourceDataError(
+            f"{where(i, 'population_total')} (kommune {out.at[i, 'kommune_kode']}, {out.at[i, 'year']}) is outside "
+            f"the plausible range {low:,}–{high:,} for a kommune's population"
+        )
+    for col in POPULATION_COLUMNS[1:]:
+        bigger = out[col] > out["population_total"]
+        if bigger.any():
+            i = bigger.idxmax()
+            total = df.at[i, "population_total"].strip()
+            raise SourceDataError(f"{where(i, col)} is larger than population_total {total}; an age group is "
+                                  "part of the total")
+    bigger = out["pop_80plus"] > out["pop_65plus"]
+    if bigger.any():
+        i = bigger.idxmax()
+        raise SourceDataError(f"{where(i, 'pop_80plus')} is larger than pop_65plus "
+                              f"{df.at[i, 'pop_65plus'].strip()}; 80+ is part of 65+")
+    groups = out[AGE_GROUPS]
+    complete = groups.notna().all(axis=1)
+    off = complete & (groups.sum(axis=1) != out["population_total"])
+    if off.any():
+        i = off.idxmax()
+        raise SourceDataError(
+            f"{path}: line {_line(i)}: the age groups {' + '.join(AGE_GROUPS)} sum to "
+            f"{groups.loc[i].sum():.0f}, not population_total {df.at[i, 'population_total'].strip()}"
+        )
 
 
 def load_population(directory: Path, kommune_codes: set[str]) -> pd.DataFrame:
-    """Population on 1 January per kommune and year (long format).
+    """Population on 1 January per kommune and year (long format), checked for meaning.
+
+    Counts are whole, finite, non-negative numbers without thousands separators; a kommune's total
+    lies in `POPULATION_RANGE`; age groups are no larger than the total (and sum to it where all
+    are given); every kommune has a row for every year in the file (the app offers every year).
 
     Returns
     -------
     DataFrame
         ``kommune_kode``, ``year`` (int), the ``POPULATION_COLUMNS`` (float, NaN where not
         published), ``source_table``, ``source``.
+
+    Raises
+    ------
+    SourceDataError
+        One message naming the file, line, column, value and rule.
     """
     path = directory / SOURCE_FILES["population"]
-    df = _read_csv(path, ["kommune_code", "year", *POPULATION_COLUMNS, "source_table", "source"])
+    with reading(path):
+        return _load_population(path, kommune_codes)
+
+
+def _load_population(path: Path, kommune_codes: set[str]) -> pd.DataFrame:
+    df = _read_csv(path, ["kommune_code", "year", *POPULATION_COLUMNS, "source_table", "source"],
+                   "one row per kommune and year")
     df = _check_codes(path, df, kommune_codes)
-    out = pd.DataFrame({"kommune_kode": df["kommune_code"], "year": _to_number(path, df, "year")})
+    out = pd.DataFrame({"kommune_kode": df["kommune_code"], "year": _to_count(path, df, "year", required=True)})
+    low, high = YEAR_RANGE
+    odd = (out["year"] < low) | (out["year"] > high)
+    if odd.any():
+        i = odd.idxmax()
+        raise SourceDataError(f"{path}: line {_line(i)}, column year: {df.at[i, 'year']!r} is not a year "
+                              f"between {low} and {high}")
     for col in POPULATION_COLUMNS:
-        out[col] = _to_number(path, df, col)
+        out[col] = _to_count(path, df, col, required=col == "population_total")
     out["year"] = out["year"].astype(int)
     out["source_table"] = df["source_table"]
     out["source"] = df["source"]
+    _check_population(path, df, out)
     dup = out.duplicated(["kommune_kode", "year"])
     if dup.any():
-        row = out[dup].iloc[0]
-        raise SourceDataError(f"{path}: kommune {row.kommune_kode} appears twice for {row.year}")
+        i = dup.idxmax()
+        raise SourceDataError(f"{path}: line {_line(i)}: kommune {out.at[i, 'kommune_kode']} appears twice "
+                              f"for {out.at[i, 'year']}")
+    names = dict(zip(df["kommune_code"], df.get("kommune_name", df["kommune_code"]), strict=True))
     for year, group in out.groupby("year"):
         missing = sorted(kommune_codes - set(group["kommune_kode"]))
         if missing:
-            raise SourceDataError(f"{path}: year {year} lacks kommuner {missing}")
+            named = ", ".join(f"{k} {names.get(k, '')}".strip() for k in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            raise SourceDataError(
+                f"{path}: year {year} has no population for {len(missing)} kommune(r): {named}{more}; "
+                "every kommune needs a row for every year in the file (the app offers every year)"
+            )
     return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """The values an indicator unit can take: ``low ≤ value ≤ high``, whole numbers if ``whole``."""
+
+    what: str
+    low: float
+    high: float = math.inf
+    whole: bool = False
+
+
+# One registry, keyed by the unit written in indicators.csv: what a value in that unit can be.
+INDICATOR_UNITS = {
+    "%": Plausible("a percentage", 0, 100),
+    "point (0-100)": Plausible("a Gini coefficient in points", 0, 100),
+    "år": Plausible("a life expectancy in years", 40, 110),
+    "kr.": Plausible("an amount in kroner (whole kroner)", 0, whole=True),
+    "pr. 1.000 indb.": Plausible("a rate per 1,000 inhabitants", 0, 1000),
+}
+
+
+def _check_indicator_values(path: Path, df: pd.DataFrame, values: pd.Series) -> None:
+    unknown = ~df["unit"].isin(list(INDICATOR_UNITS))
+    if unknown.any():
+        i = unknown.idxmax()
+        raise SourceDataError(f"{path}: line {_line(i)}, column unit: {df.at[i, 'unit']!r} is not a known unit; "
+                              f"known units: {', '.join(INDICATOR_UNITS)} (geo.sources.INDICATOR_UNITS)")
+    for i, value in values.items():
+        if pd.isna(value):
+            continue
+        rule = INDICATOR_UNITS[df.at[i, "unit"]]
+        text = df.at[i, "value"].strip()
+        where = f"{path}: line {_line(i)}, column value: {text!r} ({df.at[i, 'indicator_id']}, unit {df.at[i, 'unit']})"
+        if rule.whole and value != math.floor(value):
+            hint = " (it looks like a thousands separator: write the digits only)" if THOUSANDS.fullmatch(text) else ""
+            raise SourceDataError(f"{where} must be a whole number as {rule.what}{hint}")
+        if not rule.low <= value <= rule.high:
+            high = "" if math.isinf(rule.high) else f" and ≤ {rule.high:g}"
+            raise SourceDataError(f"{where} is not plausible as {rule.what}: it must be ≥ {rule.low:g}{high}")
 
 
 def load_indicators(directory: Path, kommune_codes: set[str]) -> pd.DataFrame:
     """The indicator series in long format, one row per (series, kommune).
 
     A series is an ``indicator_id`` in one ``year``; ``series_id`` is ``"<indicator_id>@<year>"``.
+    Values are finite and plausible for their unit (`INDICATOR_UNITS`); empty values are left out.
 
     Returns
     -------
@@ -283,16 +567,23 @@ def load_indicators(directory: Path, kommune_codes: set[str]) -> pd.DataFrame:
         ``year`` (text as published, e.g. "2019-2023"), ``source``.
     """
     path = directory / SOURCE_FILES["indicators"]
+    with reading(path):
+        return _load_indicators(path, kommune_codes)
+
+
+def _load_indicators(path: Path, kommune_codes: set[str]) -> pd.DataFrame:
     cols = ["kommune_code", "indicator_id", "indicator_name_da", "value", "unit", "year", "source"]
-    df = _read_csv(path, cols)
+    df = _read_csv(path, cols, "one row per indicator, year and kommune")
     df = _check_codes(path, df, kommune_codes)
+    values = _to_number(path, df, "value")
+    _check_indicator_values(path, df, values)
     out = pd.DataFrame(
         {
             "series_id": df["indicator_id"] + "@" + df["year"],
             "indicator_id": df["indicator_id"],
             "name": df["indicator_name_da"],
             "kommune_kode": df["kommune_code"],
-            "value": _to_number(path, df, "value"),
+            "value": values,
             "unit": df["unit"],
             "year": df["year"],
             "source": df["source"],
@@ -303,4 +594,3 @@ def load_indicators(directory: Path, kommune_codes: set[str]) -> pd.DataFrame:
         row = out[dup].iloc[0]
         raise SourceDataError(f"{path}: {row.series_id} has two values for kommune {row.kommune_kode}")
     return out.dropna(subset=["value"]).reset_index(drop=True)
-

@@ -86,10 +86,10 @@ POP_HEADER = "kommune_code,kommune_name,year,population_total,pop_0_17,pop_18_64
 
 def test_population_unknown_code_and_bad_number(tmp_path):
     write_csv(tmp_path, "statistics/population.csv", POP_HEADER + "101,K,2026,10,,,,,T,s\n999,X,2026,5,,,,,T,s\n")
-    with pytest.raises(SourceDataError, match=r"unknown kommune codes \['0999'\] \(rows \[3\], column kommune_code\)"):
+    with pytest.raises(SourceDataError, match=r"unknown kommune codes \['0999'\] \(lines \[3\], column kommune_code\)"):
         load_population(tmp_path, {"0101"})
     write_csv(tmp_path, "statistics/population.csv", POP_HEADER + "101,K,2026,ti,,,,,T,s\n")
-    with pytest.raises(SourceDataError, match=r"row 2, column population_total: 'ti' is not a number"):
+    with pytest.raises(SourceDataError, match=r"line 2, column population_total: 'ti' is not a finite number"):
         load_population(tmp_path, {"0101"})
 
 
@@ -98,7 +98,7 @@ def test_population_christiansoe_is_left_out_and_years_must_be_complete(tmp_path
               POP_HEADER + "0101,K,2026,10,,,,,T,s\n0411,C,2026,90,,,,,T,s\n0101,K,2020,9,,,,,T,s\n")
     pop = load_population(tmp_path, {"0101"})
     assert set(pop["kommune_kode"]) == {"0101"}
-    with pytest.raises(SourceDataError, match=r"year 2020 lacks kommuner \['0147'\]"):
+    with pytest.raises(SourceDataError, match=r"year 2020 has no population for 1 kommune\(r\): 0147"):
         load_population(tmp_path, {"0101", "0147"})
 
 
