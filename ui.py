@@ -10,14 +10,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import catalog, export, png, profile, ulighed, views
+from geo import assets, catalog, export, png, profile, safe, ulighed, views
 from geo.bundle import Bundle, load_bundle
 from geo.classify import LegendRow
 from geo.config import sources_dir
 from geo.errors import KlyngekortError
 from geo.fmt import decimals_for, number
 from geo.i18n import t
-from geo.mapbuild import install_leaflet
 
 ROOT = Path(__file__).resolve().parent
 LEAFLET_URL = "/app/static/vendor/leaflet"  # served by Streamlit (server.enableStaticServing)
@@ -53,10 +52,34 @@ def language_switch() -> None:
                      format_func=LANGUAGES.get, key="lang_choice", horizontal=True, on_change=_set_language)
 
 
-@st.cache_resource
+ASSETS_DIR = assets.LEAFLET_TARGET  # installed by scripts/setup.sh (python -m geo.assets)
+
+
 def ensure_assets() -> Path:
-    """Copy Leaflet into the static folder once per server process."""
-    return install_leaflet(ROOT / "static" / "vendor" / "leaflet")
+    """Check that Leaflet was installed at setup time; never write into the checkout.
+
+    When files are missing, show one message naming the folder and the setup command, and stop.
+    """
+    missing = assets.missing(ASSETS_DIR)
+    if missing:
+        st.error(t("assets_missing", lang(), path=safe.md(ASSETS_DIR), files=safe.md(", ".join(missing)),
+                   setup=assets.SETUP_COMMAND, install=assets.INSTALL_COMMAND))
+        st.stop()
+    return ASSETS_DIR
+
+
+def fenced(text: object) -> str:
+    """``text`` as a Markdown code block that it cannot break out of (the fence outgrows any backtick run)."""
+    body = safe.clean(text)
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{body}\n{fence}"
+
+
+def show_data_error(exc: Exception) -> None:
+    """One st.error with the message as literal text (never Streamlit's redacted error page); stop."""
+    st.error(f"**{t('error_data', lang())}**\n\n{fenced(exc)}")
+    st.stop()
 
 
 @st.cache_data(show_spinner="Indlæser kort og data …")
@@ -69,22 +92,39 @@ def bundle() -> Bundle:
     try:
         return _load(str(sources_dir()))
     except KlyngekortError as exc:
-        st.error(f"**{t('error_data', lang())}**\n\n```\n{exc}\n```")
-        st.stop()
-        raise  # unreachable; keeps type checkers honest
+        show_data_error(exc)
+        raise  # unreachable (st.stop); keeps type checkers honest
 
 
 @st.cache_data(show_spinner=False)
+def _display(directory: str) -> views.Display:
+    return views.make_display(_load(directory))
+
+
 def display() -> views.Display:
-    """Simplified display geometry (cached)."""
-    return views.make_display(bundle())
+    """Simplified display geometry (cached); on bad data the message, then stop."""
+    b = bundle()
+    try:
+        return _display(str(b.sources_dir))
+    except KlyngekortError as exc:
+        show_data_error(exc)
+        raise
 
 
 @st.cache_data(show_spinner=False)
-def fills() -> dict[str, catalog.Fill]:
-    """The fill registry (cached)."""
-    b = bundle()
+def _fills(directory: str) -> dict[str, catalog.Fill]:
+    b = _load(directory)
     return catalog.fill_catalog(b.population, b.indicators)
+
+
+def fills() -> dict[str, catalog.Fill]:
+    """The fill registry (cached); on bad data the message, then stop."""
+    b = bundle()
+    try:
+        return _fills(str(b.sources_dir))
+    except KlyngekortError as exc:
+        show_data_error(exc)
+        raise
 
 
 def fill_label(key: str, lang_: str | None = None) -> str:

@@ -167,6 +167,13 @@ TEXT: dict[str, dict[str, str]] = {
     "col_origin": {"da": "Oprindelse og licens", "en": "Origin and licence"},
     "col_n": {"da": "Kommuner med data", "en": "Municipalities with data"},
     "col_layer": {"da": "Lag", "en": "Layer"},
+    # Source checks and read-only checkout (h-sources): Leaflet installed at setup time
+    "assets_missing": {
+        "da": "Kortets JavaScript (Leaflet) er ikke installeret i {path} (mangler: {files}). "
+              "Kør `{setup}` (eller `{install}`) og start appen igen.",
+        "en": "The map's JavaScript (Leaflet) is not installed in {path} (missing: {files}). "
+              "Run `{setup}` (or `{install}`) and start the app again.",
+    },
 
 }
 

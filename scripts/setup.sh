@@ -13,6 +13,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet -r requirements.txt
   echo "$want" > "$stamp"
 fi
+# Leaflet into static/vendor/ (served by the app; installed here so the app can run read-only)
+.venv/bin/python -m geo.assets
 # axe-core for the accessibility checks in the browser tests (npm registry; skipped without npm)
 if command -v npm >/dev/null 2>&1 && [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
   npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
