@@ -372,7 +372,7 @@ def _to_number(path: Path, df: pd.DataFrame, column: str) -> pd.Series:
     """Numbers (a decimal comma is read as a point); empty cells are NaN; ``inf``/``nan`` are refused."""
     text = df[column].str.strip()
     values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    bad = text.ne("") & (values.isna() | ~values.apply(lambda v: math.isfinite(v) if pd.notna(v) else True))
+    bad = text.ne("") & (values.isna() | values.abs().eq(math.inf))
     if bad.any():
         i = bad.idxmax()
         raise SourceDataError(f"{path}: line {_line(i)}, column {column}: {text[i]!r} is not a finite number")
@@ -540,18 +540,23 @@ def _check_indicator_values(path: Path, df: pd.DataFrame, values: pd.Series) -> 
         i = unknown.idxmax()
         raise SourceDataError(f"{path}: line {_line(i)}, column unit: {df.at[i, 'unit']!r} is not a known unit; "
                               f"known units: {', '.join(INDICATOR_UNITS)} (geo.sources.INDICATOR_UNITS)")
-    for i, value in values.items():
-        if pd.isna(value):
-            continue
-        rule = INDICATOR_UNITS[df.at[i, "unit"]]
-        text = df.at[i, "value"].strip()
-        where = f"{path}: line {_line(i)}, column value: {text!r} ({df.at[i, 'indicator_id']}, unit {df.at[i, 'unit']})"
-        if rule.whole and value != math.floor(value):
-            hint = " (it looks like a thousands separator: write the digits only)" if THOUSANDS.fullmatch(text) else ""
-            raise SourceDataError(f"{where} must be a whole number as {rule.what}{hint}")
-        if not rule.low <= value <= rule.high:
-            high = "" if math.isinf(rule.high) else f" and ≤ {rule.high:g}"
-            raise SourceDataError(f"{where} is not plausible as {rule.what}: it must be ≥ {rule.low:g}{high}")
+    rules = df["unit"].map(INDICATOR_UNITS)
+    low = rules.map(lambda r: r.low)
+    high = rules.map(lambda r: r.high)
+    whole = rules.map(lambda r: r.whole).astype(bool)
+    known = values.notna()
+    fraction = known & whole & (values != values.round())
+    outside = known & ((values < low) | (values > high))
+    if not (fraction.any() or outside.any()):
+        return
+    i = (fraction | outside).idxmax()
+    rule, text = rules[i], df.at[i, "value"].strip()
+    where = f"{path}: line {_line(i)}, column value: {text!r} ({df.at[i, 'indicator_id']}, unit {df.at[i, 'unit']})"
+    if fraction[i]:
+        hint = " (it looks like a thousands separator: write the digits only)" if THOUSANDS.fullmatch(text) else ""
+        raise SourceDataError(f"{where} must be a whole number as {rule.what}{hint}")
+    upper = "" if math.isinf(rule.high) else f" and ≤ {rule.high:g}"
+    raise SourceDataError(f"{where} is not plausible as {rule.what}: it must be ≥ {rule.low:g}{upper}")
 
 
 def load_indicators(directory: Path, kommune_codes: set[str]) -> pd.DataFrame:
