@@ -361,6 +361,9 @@ def _line(i) -> int:
 
 def _check_codes(path: Path, df: pd.DataFrame, kommune_codes: set[str]) -> pd.DataFrame:
     df = df[df["kommune_code"] != CHRISTIANSOE]
+    if df.empty:
+        raise SourceDataError(f"{path}: no rows for any kommune (only Christiansø, {CHRISTIANSOE}, which is "
+                              "not a kommune)")
     unknown = sorted(set(df["kommune_code"]) - kommune_codes)
     if unknown:
         rows = [_line(i) for i in df.index[df["kommune_code"].isin(unknown)][:5]]

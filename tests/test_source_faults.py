@@ -113,6 +113,9 @@ CSV_FAULTS = {
         r"not population_total 632340"),
     "header-only": (header_only(POP), r"population\.csv: the file has a header but no data rows"),
     "zero-byte": (zero_bytes(POP), r"population\.csv: the file is empty \(0 bytes\)"),
+    "only-christiansoe": (lambda d: (d / POP).write_text(
+        (d / POP).read_text(encoding="utf-8").splitlines(keepends=True)[0] + "0411,Christiansø,2026,,80,,,,,T,s\n",
+        encoding="utf-8"), r"population\.csv: no rows for any kommune \(only Christiansø, 0411"),
     "not-utf8": (lambda d: (d / POP).write_bytes((d / POP).read_text(encoding="utf-8").encode("latin-1")),
                  r"population\.csv: not UTF-8 text \(byte \d+: b'\\xf8'\)"),
     "missing-kommune-year": (drop_line(POP, "0147,Frederiksberg,2024,"),
