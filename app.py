@@ -11,8 +11,11 @@ st.set_page_config(page_title=t("app_title"), page_icon="🗺️", layout="wide"
 ui.ensure_assets()
 ui.init_language()
 L = ui.lang()
+# The map is the app's root page; its own path /kort (a link someone shares) runs the same page,
+# hidden from the menu, instead of showing "Page not found".
 page = st.navigation([
-    st.Page("pages/1_kort.py", title=t("page_map", L), url_path="kort", default=True),
+    st.Page("pages/1_kort.py", title=t("page_map", L), url_path="danmarkskort", default=True),
+    st.Page("pages/1_kort.py", title=t("page_map", L), url_path="kort", visibility="hidden"),
     st.Page("pages/2_min_kommune.py", title=t("page_kommune", L), url_path="min_kommune"),
     st.Page("pages/3_klynger.py", title=t("page_klynger", L), url_path="klynger"),
     st.Page("pages/4_data.py", title=t("page_data", L), url_path="data"),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import assets, catalog, export, png, profile, safe, ulighed, views
+from geo import assets, catalog, export, model, png, profile, safe, ulighed, views, viewstate
 from geo.bundle import Bundle, load_bundle
 from geo.classify import LegendRow
 from geo.config import sources_dir
@@ -148,6 +148,50 @@ def unit_names(layer: str) -> dict[str, str]:
     u = bundle().units
     u = u[u["layer"] == layer].sort_values("unit_navn")
     return dict(zip(u["unit_id"], u["unit_navn"], strict=True))
+
+
+@st.cache_data(show_spinner=False)
+def registries() -> viewstate.Registries:
+    """What a URL may name: layers, fills (with their kind), units per layer, kommune codes."""
+    b = bundle()
+    units = {layer: tuple(unit_names(layer)) for layer in b.layers["layer"]}
+    return viewstate.Registries(
+        layers=tuple(b.layers["layer"]), fills={k: f.kind for k, f in fills().items()}, units=units,
+        kommuner=tuple(sorted(b.kommuner["kommune_kode"])),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def unit_shapes(layer: str):
+    """The display geometry of each unit of ``layer`` (EPSG:25832), for highlighting one."""
+    d = display()
+    return model.unit_geometries(model.layer_parts(d.kommuner, d.sub_areas, bundle().assignments, bundle().units,
+                                                   layer))
+
+
+@st.cache_data(show_spinner=False)
+def unit_labels(layer: str):
+    """Label points with short names for the units of ``layer`` (`geo.views.unit_labels`)."""
+    return views.unit_labels(bundle(), display(), layer)
+
+
+def write_query(query: dict[str, str], owned: tuple[str, ...]) -> None:
+    """Make the URL's parameters in ``owned`` exactly ``query`` (others, such as ``lang``, stay)."""
+    for name in owned:
+        if name in query:
+            if st.query_params.get(name) != query[name]:
+                st.query_params[name] = query[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def show_url_problems(problems: list[viewstate.Problem]) -> None:
+    """One clear message per URL parameter whose value was not valid (data, so escaped)."""
+    for p in problems:
+        if p.param == "kommune":
+            st.error(t("kommune_unknown", lang(), code=safe.md(p.value)))
+        else:
+            st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(p.value)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

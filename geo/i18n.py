@@ -174,7 +174,23 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The map's JavaScript (Leaflet) is not installed in {path} (missing: {files}). "
               "Run `{setup}` (or `{install}`) and start the app again.",
     },
-
+    # --- polish-map: labels, highlight, answer beside the map, URL state, honest charts ---
+    "show_labels": {"da": "Vis enhedernes navne på kortet", "en": "Show unit names on the map"},
+    "highlight_unit": {"da": "Fremhæv enhed", "en": "Highlight unit"},
+    "click_hint": {"da": "Klik på en kommune på kortet (eller vælg den her) for at se, hvor den hører til.",
+                   "en": "Click a municipality on the map (or choose it here) to see where it belongs."},
+    "covers_missing": {"da": "dækker {pct} af befolkningen; {n} kommuner uden data",
+                       "en": "covers {pct} of the population; {n} municipalities without data"},
+    "url_unknown": {"da": "Linket har en ukendt værdi for {param}: {value}. Standardvalget vises i stedet.",
+                    "en": "The link has an unknown value for {param}: {value}. The default is shown instead."},
+    "table_select_hint": {"da": "Vælg en række for at fremhæve den på kortet.",
+                          "en": "Select a row to highlight it on the map."},
+    "chart_bar": {"da": "Søjlediagram fra nul: {what}. Tallene står ved søjlerne og i tabellen.",
+                  "en": "Bar chart from zero: {what}. Values are printed at the bars and in the table."},
+    "chart_dot": {"da": "Punktdiagram: {what}. Aksen starter ikke ved nul, fordi forskellene er små i forhold "
+                        "til niveauet; den røde streg er hele landet. Tallene står ved punkterne og i tabellen.",
+                  "en": "Dot plot: {what}. The axis does not start at zero because the differences are small "
+                        "next to the level; the red line is Denmark. Values are printed at the dots and in the table."},
 }
 
 

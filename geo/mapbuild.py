@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from jinja2 import Template
+from shapely.ops import polylabel
 
 from geo import safe
 from geo.config import CRS_DRAW
@@ -94,6 +95,97 @@ def _highlight_style(_feature: dict) -> dict:
     return {"fill": False, "color": "#d00000", "weight": 3.5, "opacity": 1}
 
 
+def _unit_highlight_style(_feature: dict) -> dict:
+    return {"fill": True, "fillColor": "#000000", "fillOpacity": 0.12, "color": "#000000", "weight": 4,
+            "opacity": 1}
+
+
+HIGHLIGHT_STYLES = {"kommune": _highlight_style, "unit": _unit_highlight_style}
+
+LABEL_CSS = (
+    "<style>.unit-label-icon{background:none;border:none}"
+    ".unit-label{position:absolute;left:0;top:0;transform:translate(-50%,-50%);white-space:nowrap;"
+    "font:600 11px/1.15 'Helvetica Neue',Arial,sans-serif;color:#111;pointer-events:none;"
+    "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,1px 1px 1px #fff,-1px -1px 1px #fff}</style>"
+)
+
+
+class LabelDeclutter(folium.MacroElement):
+    """Hide labels that would overlap a label of higher rank (lower ``data-rank``) at the current zoom.
+
+    Each label first tries its own point, then a little above and below it, avoiding the site
+    markers too; if all collide it is hidden until the reader zooms in. Runs when the map is ready and after every zoom.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function(){var map={{ this._parent.get_name() }};"
+        "var offsets=[[0,0],[0,-13],[0,13],[0,-26],[0,26]];"
+        "function overlaps(r,k){return r.left<k.right&&r.right>k.left&&r.top<k.bottom&&r.bottom>k.top;}"
+        "function declutter(){var els=Array.prototype.slice.call("
+        "map.getContainer().querySelectorAll('.unit-label'));"
+        "els.sort(function(a,b){return a.dataset.rank-b.dataset.rank;});"
+        "var kept=Array.prototype.map.call(map.getContainer().querySelectorAll('.site-marker'),"
+        "function(m){return m.getBoundingClientRect();});"
+        "els.forEach(function(el){var placed=false;"
+        "for(var i=0;i<offsets.length&&!placed;i++){"
+        "el.style.transform='translate(-50%,-50%) translate('+offsets[i][0]+'px,'+offsets[i][1]+'px)';"
+        "var r=el.getBoundingClientRect();"
+        "if(!kept.some(function(k){return overlaps(r,k);})){kept.push(r);placed=true;}}"
+        "el.style.visibility=placed?'visible':'hidden';});}"
+        "map.on('zoomend',declutter);map.whenReady(function(){setTimeout(declutter,0);});})();"
+        "{% endmacro %}"
+    )
+
+
+def label_points(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A point inside each unit where its name can be drawn: the pole of inaccessibility of the
+    unit's largest polygon (the point farthest from its edges), computed in the frame's CRS.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Polygons in a projected CRS (EPSG:25832); other columns are kept.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy with point geometry and ``area`` (m², of the whole unit) for ranking labels.
+    """
+    if units.crs is None or not units.crs.is_projected:
+        raise ValueError(f"label points need a projected CRS (EPSG:25832); got {units.crs}")
+    points, areas = [], []
+    for geom in units.geometry:
+        parts = list(getattr(geom, "geoms", [geom]))
+        largest = max(parts, key=lambda g: g.area)
+        tolerance = max(1.0, largest.area ** 0.5 / 200)
+        points.append(polylabel(largest, tolerance=tolerance))
+        areas.append(geom.area)
+    out = units.drop(columns="geometry").assign(area=areas)
+    return gpd.GeoDataFrame(out, geometry=points, crs=units.crs)
+
+
+def add_labels(fmap: folium.Map, labels: gpd.GeoDataFrame) -> folium.Map:
+    """Draw ``labels`` (points with a ``text`` column and optionally ``area``) as map labels.
+
+    Text is escaped with `geo.safe.html`; labels are not interactive (a click reaches the area
+    beneath), and larger units win where labels would overlap.
+    """
+    fmap.get_root().header.add_child(folium.Element(LABEL_CSS))
+    drawn = labels.to_crs(CRS_DRAW)
+    order = drawn["area"].rank(ascending=False, method="first") if "area" in drawn else range(len(drawn))
+    for (_, row), rank in zip(drawn.iterrows(), order, strict=True):
+        html_text = f'<span class="unit-label" data-rank="{int(rank)}">{safe.html(row["text"])}</span>'
+        folium.Marker(
+            location=[round(row.geometry.y, 5), round(row.geometry.x, 5)],
+            icon=folium.DivIcon(html=html_text, icon_size=(0, 0), class_name="unit-label-icon"),
+            interactive=False,
+            keyboard=False,
+        ).add_to(fmap)
+    fmap.add_child(LabelDeclutter())
+    return fmap
+
+
 def build_map(
     areas: gpd.GeoDataFrame,
     *,
@@ -103,6 +195,7 @@ def build_map(
     bounds: list[list[float]] | None = None,
     basemap: bool = False,
     precision: int = 4,
+    labels: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Build the map from frames that already carry their colours and tooltip text.
 
@@ -121,6 +214,8 @@ def build_map(
         The view; default Denmark.
     basemap : bool
         Add OpenStreetMap tiles (an online request; off by default).
+    labels : GeoDataFrame, optional
+        Points with ``text`` (and ``area`` for ranking), e.g. from `label_points`: unit names.
     """
     fmap = AccessibleMap(location=[56.1, 10.9], zoom_start=7, tiles=None, control_scale=True,
                       zoom_snap=0.25)
@@ -159,17 +254,23 @@ def build_map(
                 fill_color=fill,
                 fill_opacity=1,
                 tooltip=site["tip"],
+                class_name="site-marker",
             ).add_to(fmap)
+    if labels is not None and len(labels):
+        add_labels(fmap, labels)
     fmap.fit_bounds(bounds or DK_BOUNDS)
     return fmap
 
 
-def highlight_group(areas: gpd.GeoDataFrame, precision: int = 4) -> folium.FeatureGroup:
-    """A feature group outlining ``areas`` in red; added to a drawn map without redrawing it."""
-    group = folium.FeatureGroup(name="selection")
+def highlight_group(areas: gpd.GeoDataFrame, precision: int = 4, kind: str = "kommune") -> folium.FeatureGroup:
+    """A feature group outlining ``areas`` (a kommune in red, a unit in black with a light shade);
+    added to a drawn map without redrawing it."""
+    if kind not in HIGHLIGHT_STYLES:
+        raise ValueError(f"kind must be in the set: {sorted(HIGHLIGHT_STYLES)}; got {kind!r}")
+    group = folium.FeatureGroup(name=f"selection_{kind}")
     folium.GeoJson(
         draw_frame(areas, [], precision).to_json(drop_id=True),
-        style_function=_highlight_style,
+        style_function=HIGHLIGHT_STYLES[kind],
         interactive=False,
     ).add_to(group)
     return group

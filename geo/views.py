@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -12,11 +13,31 @@ from geo import aggregate, catalog, classify, fmt, model
 from geo.bundle import Bundle
 from geo.classify import OUTSIDE_COLOUR, UNASSIGNED_COLOUR, LegendRow
 from geo.i18n import t
-from geo.mapbuild import tooltip_html
+from geo.mapbuild import label_points, tooltip_html
 
 LEVELS = {"kommuner": ("Kommuner", "Municipalities"), "units": ("Enheder i laget", "Units of the layer")}
 DISPLAY_TOLERANCE = 400.0  # metres; national display geometry (source scale is 1:500,000)
 CODE_IN_TEXT = re.compile(r"\((\d{4})\)")
+# Short names for map labels, applied in order: notes in brackets or after ';' go, then the word
+# every unit of a layer shares ("Sundhedsklynge", "Sundhedsråd", …) is dropped or abbreviated.
+SHORT_NAME_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\s*\(.*?\)"), ""),
+    (re.compile(r"\s*;.*$"), ""),
+    (re.compile(r"^Sundhedsklyngen "), ""),
+    (re.compile(r"^Sundhedsklynge (?!(?:Nord|Midt|Syd|Vest|Byen)\b)"), ""),  # Klynge Nord etc. exist too
+    (re.compile(r"^Sundhedsråd "), ""),
+    (re.compile(r"^Psykiatrisk Center "), "PC "),
+    (re.compile(r"^Psykiatrisk Afdeling "), "Psyk. "),
+    (re.compile(r"^Regionspsykiatrien "), "Psyk. "),
+    (re.compile(r"^Psykiatrien Region Nordjylland – Almenpsykiatrisk Afdeling, "), "Psyk. Nordjylland "),
+    (re.compile(r"^Psykiatrien \w+, (\w+).*$"), r"Psyk. \1"),
+    (re.compile(r"^Psykiatrien (\w+) – .*$"), r"Psyk. \1"),
+    (re.compile(r"^Aarhus Universitetshospital, Psykiatrien.*$"), "Psyk. Aarhus"),
+    (re.compile(r"^Børne- og Ungdomspsykiatri.*?Region (Hovedstaden|Sjælland|Syddanmark|Nordjylland).*$"), r"BUP \1"),
+    (re.compile(r"^Børne- og Ungdomspsykiatri.*Aarhus.*$"), "BUP Aarhus"),
+    (re.compile(r"^Region "), ""),
+    (re.compile(r"\s+"), " "),
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +65,39 @@ def make_display(bundle: Bundle, tolerance: float = DISPLAY_TOLERANCE) -> Displa
     """Display geometry: kommuner simplified as a coverage, sub-areas re-tiled into them."""
     kommuner, subs = model.simplify_for_display(bundle.kommuner, bundle.sub_areas, tolerance)
     return Display(kommuner, subs)
+
+
+def short_name(name: str) -> str:
+    """A unit's name short enough for a map label at the national zoom ('Sundhedsklyngen Holbæk' →
+    'Holbæk', 'Gødstrupklyngen (tidl. Vestklyngen)' → 'Gødstrupklyngen'); see `SHORT_NAME_RULES`."""
+    text = str(name)
+    for pattern, repl in SHORT_NAME_RULES:
+        text = pattern.sub(repl, text)
+    return text.strip() or str(name)
+
+
+def unit_labels(bundle: Bundle, display: Display, layer: str) -> gpd.GeoDataFrame:
+    """One label point inside each unit of ``layer`` (EPSG:25832): ``unit_id``, ``unit_navn``, ``text``
+    (short name), ``area`` and the point (the pole of inaccessibility of the unit's largest part)."""
+    parts = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, layer)
+    points = label_points(model.unit_geometries(parts))
+    points["text"] = [short_name(n) for n in points["unit_navn"]]
+    return points
+
+
+def coverage_percent(share: float, lang: str = "da") -> str:
+    """A coverage share as a percentage that never rounds up to 100 % while something is missing:
+    0.9962 → '99,6 %', 0.99996 → '99,99 %', 1.0 → '100 %'."""
+    if share >= 1:
+        return fmt.percent(1.0, lang)
+    for decimals in (0, 1, 2):
+        value = round(share * 100, decimals)
+        if value < 100:
+            break
+    else:
+        value = math.floor(share * 10_000) / 100
+    text = fmt.number(value, decimals, lang)
+    return f"{text} %" if lang == "da" else f"{text}%"
 
 
 def confidence_word(level: str, lang: str = "da") -> str:

@@ -6,10 +6,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, views
+from geo import mapbuild, safe, views
 from geo.classify import K_RANGE, PALETTES, SCHEMES
-from geo.fmt import number, percent
+from geo.fmt import number
 from geo.i18n import t
+from geo.viewstate import MapState
 
 L = ui.lang()
 b = ui.bundle()
@@ -17,12 +18,18 @@ fills = ui.fills()
 layers = ui.layer_names()
 kommuner = ui.kommune_names()
 
-# Session defaults once, taken from the URL when it names valid choices (shareable views).
+# Session defaults once, from the URL (`geo.viewstate.MapState`: one place reads and writes it).
 if "kort_layer" not in st.session_state:
-    qp = st.query_params
-    st.session_state.kort_layer = qp.get("layer") if qp.get("layer") in layers else "sundhedsklynger"
-    st.session_state.kort_fill = qp.get("fill") if qp.get("fill") in fills else "membership"
-    st.session_state.kort_kommune = qp.get("kommune") if qp.get("kommune") in kommuner else None
+    first, problems = MapState.from_query(st.query_params, ui.registries())
+    st.session_state.update({
+        "kort_layer": first.layer, "kort_fill": first.fill, "kort_level": first.level, "kort_scheme": first.scheme,
+        "kort_k": first.k, "kort_palette": first.palette, "kort_overlay": first.overlay,
+        "kort_kommune": first.kommune, f"kort_unit_{first.layer}": first.unit,
+        "kort_breaks": "; ".join(f"{v:g}" for v in first.breaks or ()),
+        "kort_first": first, "kort_problems": problems,
+    })
+st.session_state.setdefault("kort_labels_category", True)
+st.session_state.setdefault("kort_labels_numeric", False)
 
 
 def _on_map_click() -> None:
@@ -30,6 +37,19 @@ def _on_map_click() -> None:
     code = views.code_from_tooltip(clicked)
     if code in kommuner:
         st.session_state.kort_kommune = code
+
+
+def _on_table_select() -> None:
+    """A selected table row highlights its unit (units level) or selects its kommune."""
+    rows = st.session_state.kort_table.selection.rows
+    table = st.session_state.kort_table_frame
+    if not rows:
+        return
+    row = table.iloc[rows[0]]
+    if "unit_id" in table.columns:
+        st.session_state[f"kort_unit_{st.session_state.kort_layer}"] = row["unit_id"]
+    elif row["kommune_kode"] in kommuner:
+        st.session_state.kort_kommune = row["kommune_kode"]
 
 
 with st.sidebar:
@@ -52,7 +72,7 @@ with st.sidebar:
             if not breaks:
                 scheme = "quantiles"
         else:
-            k = st.slider(t("k", L), *K_RANGE, value=5, key="kort_k")
+            k = st.slider(t("k", L), *K_RANGE, key="kort_k")
         palette = st.selectbox(t("palette", L), list(PALETTES), key="kort_palette",
                                format_func=lambda p: PALETTES[p][0 if L == "da" else 1])
     overlay = st.selectbox(t("overlay", L), [None, *layers], key="kort_overlay",
@@ -61,13 +81,13 @@ with st.sidebar:
     show_psych = st.checkbox(t("show_psych", L), value=False, key="kort_psych")
     basemap = st.checkbox(t("basemap", L), value=False, key="kort_basemap", help=t("basemap_help", L))
 
-st.query_params.update({"layer": layer, "fill": fill_key})
 groups = [g for g, on in (("hospitals", show_hospitals), ("psychiatry", show_psych)) if on]
 st.session_state.shown = {"layer": layer, "fill_key": fill_key, "level": level, "scheme": scheme, "k": k,
                           "palette": palette, "breaks": breaks, "overlay": overlay, "groups": tuple(groups)}
 layer_row = b.layer(layer)
 st.title(t("map_title", L))
 st.caption(f"**{layers[layer]}** — {layer_row['description_da']}")
+ui.show_url_problems(st.session_state.get("kort_problems", []))
 
 try:
     view = ui.national_view(layer, fill_key, level, scheme, k, palette, breaks, overlay, L)
@@ -75,22 +95,45 @@ except ValueError as exc:
     st.error(str(exc))
     st.stop()
 
+units = ui.unit_names(layer)
+labels_key = "kort_labels_category" if fill.kind == "category" else "kort_labels_numeric"
+unit_key = f"kort_unit_{layer}"
+if st.session_state.get(unit_key) not in units:
+    st.session_state[unit_key] = None
+show_labels = st.session_state[labels_key]
 sites = views.site_points(b.sites, groups, L)
-fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, outlines=view.outlines,
-                          sites=sites, basemap=basemap)
+fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, outlines=view.outlines, sites=sites,
+                          basemap=basemap, labels=ui.unit_labels(layer) if show_labels else None)
 selected = st.session_state.get("kort_kommune")
-highlight = None
+highlighted = st.session_state.get(unit_key)
+extra = []
+if highlighted:
+    shapes = ui.unit_shapes(layer)
+    extra.append(mapbuild.highlight_group(shapes[shapes["unit_id"] == highlighted], kind="unit"))
 if selected:
     shape = ui.display().kommuner
-    highlight = mapbuild.highlight_group(shape[shape["kommune_kode"] == selected])
+    extra.append(mapbuild.highlight_group(shape[shape["kommune_kode"] == selected]))
 
-col_map, col_side = st.columns([3, 1])
+# The map first, the answer beside it (on a phone: under the map, before the legend).
+col_map, col_side = st.columns([5, 2])
 with col_map:
     st_folium(fmap, key="kort_map", height=640, use_container_width=True,
-              returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=highlight,
+              returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=extra or None,
               on_change=_on_map_click)
 with col_side:
-    st.subheader(t("legend", L))
+    st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune",
+                 format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
+    if selected:
+        row = views.membership_table(b, layer, lang=L).set_index("kommune_kode").loc[selected]
+        heading = t("selected_memberships", L, navn=kommuner[selected], kode=selected, layer=layers[layer])
+        st.markdown(f"**{safe.md(heading)}**")
+        st.markdown("\n".join(f"- {safe.md(line)}" for line in row["lines"]))
+    else:
+        st.info(t("click_hint", L), icon=":material/touch_app:")
+    st.selectbox(t("highlight_unit", L), [None, *units], key=unit_key,
+                 format_func=lambda u: "—" if u is None else units[u])
+    st.checkbox(t("show_labels", L), key=labels_key)
+    st.markdown(f"**{t('legend', L)}**")
     st.markdown(ui.legend_html(view.legend), unsafe_allow_html=True)
     if fill.kind == "category":
         members = b.assignments[b.assignments["layer"] == layer]
@@ -102,8 +145,10 @@ with col_side:
         st.caption(f"**{ui.fill_label(fill_key)}** ({fill.unit}). {t('source', L)}: {fill.source}. "
                    f"{t('year', L)}: {fill.year}.")
         value, covered = view.national
-        st.caption(f"{t('national', L)}: {number(value, 1 if fill.kind == 'rate' else 0, L)} "
-                   f"{fill.unit} ({t('covers', L, pct=percent(covered, L))})")
+        n_missing = sum(row.count for row in view.legend if row.label == t("no_data", L))
+        covers = (t("covers_missing", L, pct=views.coverage_percent(covered, L), n=n_missing) if n_missing
+                  else t("covers", L, pct=views.coverage_percent(covered, L)))
+        st.caption(f"{t('national', L)}: {number(value, 1 if fill.kind == 'rate' else 0, L)} {fill.unit} ({covers})")
     for note in view.notes:
         st.caption(f"⚠️ {note}")
     if overlay:
@@ -112,16 +157,16 @@ with col_side:
         st.caption(t("marker_note", L))
     st.caption(f"{t('source', L)} ({layers[layer]}): {layer_row['source']}")
 
-st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune",
-             format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
-if selected:
-    st.query_params["kommune"] = selected
-    row = views.membership_table(b, layer, lang=L).set_index("kommune_kode").loc[selected]
-    st.markdown(f"#### {t('selected_memberships', L, navn=kommuner[selected], kode=selected, layer=layers[layer])}")
-    st.markdown("\n".join(f"- {line}" for line in row["lines"]))
-elif "kommune" in st.query_params:
-    del st.query_params["kommune"]
+# The view in the URL, written in one place; a bad link's message goes once the reader changes the view.
+state = MapState(layer=layer, fill=fill_key, level=level, scheme=scheme, k=k, palette=palette, breaks=breaks,
+                 overlay=overlay, kommune=selected, unit=highlighted).normalised()
+ui.write_query(state.to_query(), MapState.PARAMS)
+if state != st.session_state.get("kort_first"):
+    st.session_state.kort_problems = []
 
 st.subheader(t("table", L))
-st.dataframe(view.table, hide_index=True, width="stretch")
+st.caption(t("table_select_hint", L))
+st.session_state.kort_table_frame = view.table
+st.dataframe(view.table, hide_index=True, width="stretch", key="kort_table", on_select=_on_table_select,
+             selection_mode="single-row")
 ui.link_to_downloads()
