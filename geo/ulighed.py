@@ -134,3 +134,18 @@ def overlap(bundle: Bundle, layer_a: str, unit_a: str, layer_b: str, year: int |
     out["share"] = out["population"] / out["population"].sum()
     return out.sort_values("population", ascending=False)[["unit_id", "unit_navn", "population", "share"]].reset_index(
         drop=True)
+
+
+def chart_kind(values: pd.Series, kind: str) -> str:
+    """How to chart units' values honestly: ``'bar'`` (bars from zero) or ``'dot'`` (a dot plot).
+
+    Bars encode a value by their length, so they must start at zero; they are used for counts and
+    wherever zero is near (the values are not all positive, or the spread is at least half the
+    smallest value). Where zero is far away and the differences matter (life expectancy 79–83 years),
+    a dot plot whose axis starts near the values shows them without pretending to be lengths.
+    """
+    data = pd.to_numeric(values, errors="coerce").dropna()
+    if kind == "count" or data.empty or data.min() <= 0:
+        return "bar"
+    return "dot" if data.max() - data.min() < 0.5 * data.min() else "bar"
+

@@ -7,12 +7,17 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo import views
+from geo import safe, views
 from geo.aggregate import national_value
 from geo.catalog import kommune_values, weights_for
-from geo.fmt import number, percent
+from geo.fmt import decimals_for, number, percent
 from geo.i18n import t
+from geo.ulighed import chart_kind
 from geo.ulighed import spread as unit_spread
+from geo.viewstate import KlyngerState, parse_kommune
+
+VEGA_LOCALES = {"da": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
+                "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " DKK"]}}
 
 L = ui.lang()
 b = ui.bundle()
@@ -21,12 +26,25 @@ layers = ui.layer_names()
 numeric = [k for k, f in fills.items() if f.kind != "category"]
 st.title(t("klynger_title", L))
 
+# Session defaults once, from the URL (`geo.viewstate.KlyngerState`: one place reads and writes it).
+if "kl_layer" not in st.session_state:
+    first, problems = KlyngerState.from_query(st.query_params, ui.registries())
+    st.session_state.update({"kl_layer": first.layer, "kl_fill": first.indicator, "kl_problems": problems,
+                             "kl_first": first})
+    if first.unit:
+        st.session_state[f"kl_unit_{first.layer}"] = first.unit
+    if first.other:
+        st.session_state[f"kl_other_{first.layer}"] = first.other
+    _, kommune_problem = parse_kommune(st.query_params.get("kommune"), ui.registries().kommuner)
+    if kommune_problem:
+        st.session_state.kl_problems = [*problems, kommune_problem]
+ui.show_url_problems(st.session_state.get("kl_problems", []))
+
 c1, c2, c3 = st.columns(3)
 layer = c1.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kl_layer")
 units = ui.unit_names(layer)
 unit = c2.selectbox(t("unit", L), list(units), format_func=units.get, key=f"kl_unit_{layer}")
-fill_key = c3.selectbox(t("indicator", L), numeric, format_func=ui.fill_label, key="kl_fill",
-                        index=numeric.index("ind:middellevetid_0aar_hisbk@2019-2023"))
+fill_key = c3.selectbox(t("indicator", L), numeric, format_func=ui.fill_label, key="kl_fill")
 fill = fills[fill_key]
 
 # --- profile of the unit ---------------------------------------------------------------------
@@ -62,8 +80,11 @@ values = kommune_values(fill_key, b.population, b.indicators)
 national, _ = national_value(values, weights_for(fill, b.population), fill.kind)
 spread = unit_spread(ranked)
 s1, s2, s3, s4 = st.columns(4)
-s1.metric(f"{t('spread_max', L)}: {spread['max_name']}", ui.value_text(spread["max"], fill))
-s2.metric(f"{t('spread_min', L)}: {spread['min_name']}", ui.value_text(spread["min"], fill))
+# Short metric labels (a long unit name was cut off); the unit's name goes under its value.
+s1.metric(t("spread_max", L), ui.value_text(spread["max"], fill))
+s1.caption(safe.md(spread["max_name"]))
+s2.metric(t("spread_min", L), ui.value_text(spread["min"], fill))
+s2.caption(safe.md(spread["min_name"]))
 s3.metric(t("spread_diff", L), ui.value_text(spread["difference"], fill))
 s4.metric(t("spread_ratio", L), number(spread["ratio"], 2, L) if spread["ratio"] else "–")
 
@@ -72,26 +93,41 @@ chart_data = ranked.assign(
     selected=ranked["unit_id"].eq(unit).map({True: "▶ ", False: ""}) + ranked["unit_navn"],
 )
 title = f"{ui.fill_label(fill_key)} ({fill.unit})"
-low, high = min(ranked["value"].min(), national), max(ranked["value"].max(), national)
-pad = (high - low) * 0.08 or abs(high) * 0.05
-x_scale = alt.Scale(domain=[0 if fill.kind == "count" else low - pad, high + pad], nice=False)
+shape = chart_kind(ranked["value"], fill.kind)
+# A count's national value is the sum of all units, not a level to compare with: no rule for counts.
+show_national = fill.kind != "count"
+reference = [national] if show_national else []
+low, high = min([ranked["value"].min(), *reference]), max([ranked["value"].max(), *reference])
+if shape == "bar":
+    x_scale = alt.Scale(domain=[min(0, low), high * 1.08 if high > 0 else 0], nice=False, zero=True)
+else:
+    pad = (high - low) * 0.12 or abs(high) * 0.05
+    x_scale = alt.Scale(domain=[low - pad, high + pad], nice=False, zero=False)
+x_axis = alt.Axis(format=",.0f" if decimals_for(fill.unit, fill.kind) == 0 else ",.1f", labelFlush=False)
 base = alt.Chart(chart_data).encode(
-    y=alt.Y("selected:N", sort=None, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
-    x=alt.X("value:Q", title=title, scale=x_scale),
+    y=alt.Y("selected:N", sort=None, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+    x=alt.X("value:Q", title=title, scale=x_scale, axis=x_axis),
     tooltip=[alt.Tooltip("unit_navn:N"), alt.Tooltip("label:N", title=t("col_value", L))],
 )
-bars = base.mark_bar(color="#4a78a8", clip=True).encode(opacity=alt.condition(alt.datum.unit_id == unit, alt.value(1),
-                                                                   alt.value(0.55)))
-labels = base.mark_text(align="left", dx=3, fontSize=11).encode(text="label:N")
+emphasis = alt.condition(alt.datum.unit_id == unit, alt.value(1), alt.value(0.55))
+if shape == "bar":
+    marks = base.mark_bar(color="#4a78a8").encode(opacity=emphasis)
+else:
+    marks = base.mark_circle(color="#4a78a8", size=110).encode(opacity=emphasis)
+labels = base.mark_text(align="left", dx=7, fontSize=11).encode(text="label:N")
 rule = alt.Chart(pd.DataFrame({"v": [national]})).mark_rule(color="#b2182b", strokeDash=[6, 3], size=2).encode(
     x=alt.X("v:Q", scale=x_scale))
-rule_label = alt.Chart(pd.DataFrame({"v": [national], "text": [t("national_line", L,
-                                                                  value=ui.value_text(national, fill))]})).mark_text(
+national_text = t("national_line", L, value=ui.value_text(national, fill))
+rule_label = alt.Chart(pd.DataFrame({"v": [national], "text": [national_text]})).mark_text(
     align="left", dx=4, dy=-6, color="#b2182b", fontSize=11).encode(x=alt.X("v:Q", scale=x_scale), y=alt.value(0),
                                                                       text="text:N")
-st.altair_chart((bars + labels + rule + rule_label).properties(height=max(180, 22 * len(chart_data)),
-                                                                 title=title), width="stretch")
-st.caption(t("chart_alt", L, what=title) + " " + t("national_line", L, value=ui.value_text(national, fill)))
+# Axis numbers in the reader's locale (Vega-Lite's config.locale; Danish: decimal comma, thousands dot).
+layers_ = [marks, labels, rule, rule_label] if show_national else [marks, labels]
+chart = alt.layer(*layers_).properties(
+    height=max(180, 22 * len(chart_data)), title=title,
+).configure(locale={"number": VEGA_LOCALES[L]})
+st.altair_chart(chart, width="stretch")
+st.caption(t(f"chart_{shape}", L, what=title) + (" " + national_text if show_national else ""))
 partial = int((ranked["coverage"] < 0.999).sum())
 if partial:
     st.caption("⚠️ " + t("coverage_note", L, n=partial))
@@ -122,3 +158,8 @@ st.dataframe(pd.DataFrame({
     t("col_denmark", L): ui.values_text(table["danmark"], table["key"]),
 }), hide_index=True, width="stretch")
 st.caption(f"{t('source', L)}: " + "; ".join(sorted({fills[k].source for k in numeric if fills[k].source})[:3]) + " …")
+
+state = KlyngerState(layer=layer, unit=unit, indicator=fill_key, other=other)
+ui.write_query(state.to_query(), KlyngerState.PARAMS)
+if state != st.session_state.get("kl_first"):
+    st.session_state.kl_problems = []
