@@ -10,6 +10,7 @@ import ui
 from geo import mapbuild, profile, views
 from geo.fmt import number
 from geo.i18n import t
+from geo.viewstate import parse_kommune
 
 L = ui.lang()
 b = ui.bundle()
@@ -17,12 +18,11 @@ names = ui.kommune_names()
 st.title(t("kommune_title", L))
 
 if "mk_kommune" not in st.session_state:
-    asked = st.query_params.get("kommune")
-    code = asked.zfill(4) if asked and asked.isdigit() and len(asked) <= 4 else asked
-    st.session_state.mk_kommune = code if code in names else None
-    st.session_state.mk_unknown = asked if asked and code not in names else None
+    code, problem = parse_kommune(st.query_params.get("kommune"), ui.registries().kommuner)
+    st.session_state.mk_kommune = code
+    st.session_state.mk_unknown = problem
 if st.session_state.get("mk_unknown") and st.session_state.get("mk_kommune") is None:
-    st.error(t("kommune_unknown", L, code=st.session_state.mk_unknown))
+    ui.show_url_problems([st.session_state.mk_unknown])
 
 kode = st.selectbox(t("kommune_search", L), [None, *names], key="mk_kommune",
                     format_func=lambda c: "—" if c is None else f"{names[c]} ({c})")

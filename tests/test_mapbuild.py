@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+import geopandas as gpd
 import pandas as pd
+import pytest
 
+from geo.config import CRS_WORK
 from geo.mapbuild import build_map, draw_frame, external_urls, highlight_group, tooltip_html
 
 
@@ -71,3 +74,67 @@ def test_map_page_allows_zoom(tiny):
     html = build_map(areas(tiny), assets_url="/x").get_root().render()
     assert "user-scalable=no" not in html and "maximum-scale=1.0" not in html
     assert 'name="viewport"' in html
+
+
+def test_label_points_lie_inside_their_units_even_when_concave(tiny):
+    from shapely.geometry import Polygon, box
+
+    from geo.mapbuild import label_points
+
+    u_shape = Polygon([(0, 0), (30, 0), (30, 30), (20, 30), (20, 10), (10, 10), (10, 30), (0, 30)])
+    units = gpd.GeoDataFrame({"unit_id": ["u", "two"]},
+                             geometry=[u_shape, box(100, 0, 101, 1).union(box(200, 0, 260, 60))], crs=CRS_WORK)
+    points = label_points(units)
+    assert list(points["unit_id"]) == ["u", "two"]
+    assert all(p.within(g) for p, g in zip(points.geometry, units.geometry, strict=True))
+    assert units.geometry.centroid.iloc[0].within(u_shape) is False  # why not the centroid
+    assert points.geometry.iloc[1].within(box(200, 0, 260, 60))  # the largest part carries the name
+    assert list(units.columns) == ["unit_id", "geometry"]  # input untouched
+    with pytest.raises(ValueError, match="projected CRS"):
+        label_points(units.to_crs(4326))
+
+
+def test_labels_are_escaped_not_interactive_and_decluttered(tiny):
+    from geo.mapbuild import label_points
+
+    units = tiny["kommuner"].assign(text=["<img src=x>", "B", "C"])
+    fmap = build_map(tiny["kommuner"].assign(colour="#ffffff", tip="t"), assets_url="/a",
+                     labels=label_points(units))
+    html = fmap.get_root().render()
+    # folium writes the icon's HTML as a JSON string: the escaped text appears as \u0026lt;img …
+    assert "\\u0026lt;img src=x\\u0026gt;" in html
+    assert "<img src=x>" not in html and "\\u003cimg" not in html
+    assert html.count("data-rank") == 3 and '"interactive": false' in html
+    assert "function declutter" in html
+
+
+@pytest.mark.parametrize(("name", "short"), [
+    ("Sundhedsklyngen Holbæk", "Holbæk"), ("Gødstrupklyngen (tidl. Vestklyngen)", "Gødstrupklyngen"),
+    ("Sundhedsklynge Nord (Nordsjælland)", "Sundhedsklynge Nord"), ("Klynge Nord", "Klynge Nord"),
+    ("Psykiatrisk Center Glostrup (incl. former PC Hvidovre, merged 1 Feb 2016)", "PC Glostrup"),
+    ("Sundhedsråd Amager og Vestegnen", "Amager og Vestegnen"), ("Midtklyngen", "Midtklyngen"),
+])
+def test_short_names_for_labels(name, short):
+    from geo.views import short_name
+
+    assert short_name(name) == short
+
+
+@pytest.mark.parametrize(("share", "da", "en"), [(1.0, "100 %", "100%"), (0.9962, "99,6 %", "99.6%"),
+                                                 (0.99996, "99,99 %", "99.99%"), (0.5, "50 %", "50%")])
+def test_coverage_never_rounds_up_to_100_percent(share, da, en):
+    from geo.views import coverage_percent
+
+    assert coverage_percent(share, "da") == da and coverage_percent(share, "en") == en
+
+
+@pytest.mark.parametrize(("values", "kind", "expected"), [
+    ([79.3, 82.7], "rate", "dot"), ([12.0, 20.0], "rate", "bar"), ([40_000, 41_000], "count", "bar"),
+    ([-1.0, 2.0], "rate", "bar"),
+])
+def test_chart_kind_starts_bars_at_zero_or_uses_dots(values, kind, expected):
+    import pandas as pd
+
+    from geo.ulighed import chart_kind
+
+    assert chart_kind(pd.Series(values), kind) == expected
