@@ -225,3 +225,45 @@ def test_language_switch(page, server):
     page.get_by_text("English").click()
     page.get_by_role("heading", name="Clusters and inequality").wait_for(timeout=30_000)
     assert page.get_by_text("Map of Denmark").count() == 1
+
+
+# --- polish-map: labels on the map, /kort as a link, the answer in the first viewport --------------
+
+
+def test_unit_names_are_drawn_on_the_map(page, server):
+    page.goto(server)
+    frame = map_frame(page, 98)
+    expect(frame.locator(".unit-label", has_text="Midtklyngen")).to_be_visible(timeout=30_000)
+    expect(frame.locator(".unit-label", has_text="Aarhusklyngen")).to_be_visible(timeout=30_000)
+
+
+def test_kort_path_opens_the_layer_it_names(page, server):
+    page.goto(f"{server}/kort?layer=psykiatri-voksen")
+    frame = map_frame(page, 98)
+    expect(frame.locator(".unit-label", has_text="PC Amager")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.get_by_text("Voksenpsykiatri (optageområder)").first).to_be_visible()
+
+
+def test_a_click_answers_within_the_first_viewport(browser, server, bundle):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    try:
+        pg.goto(server)
+        expect(pg.get_by_text("Klik på en kommune på kortet")).to_be_in_viewport(timeout=90_000)
+        frame = map_frame(pg, 98)
+        pg.wait_for_timeout(1000)
+        silkeborg = bundle.kommuner.set_index("kommune_kode").to_crs(4326).geometry["0740"].representative_point()
+        x, y = frame.evaluate(
+            "([lat, lon]) => { const p = window.map_div.latLngToContainerPoint([lat, lon]);"
+            " const r = window.map_div.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }",
+            [silkeborg.y, silkeborg.x],
+        )
+        box = frame.frame_element().bounding_box()
+        pg.mouse.click(box["x"] + x, box["y"] + y)
+        answer = pg.get_by_text("Midtklyngen: 100 %").first
+        expect(answer).to_be_visible(timeout=30_000)
+        expect(answer).to_be_in_viewport()
+        assert answer.bounding_box()["y"] + answer.bounding_box()["height"] < 900
+    finally:
+        context.close()
