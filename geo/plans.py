@@ -260,7 +260,8 @@ def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: C
     for ch in changes:
         if ch.kommune_kode not in ctx.index:
             problems.append(f"{ch.text()}: {ch.kommune_kode!r} is not a kommune code")
-        problems += [f"{ch.text()}: {u!r} is not a unit of layer {plan.layer!r}" for u, _ in ch.shares if u not in units]
+        problems += [f"{ch.text()}: {u!r} is not a unit of layer {plan.layer!r}"
+                     for u, _ in ch.shares if u not in units]
     if problems:
         raise ValueError("; ".join(problems))
     rows = plan.rows
@@ -346,8 +347,9 @@ def decode_changes(token: str) -> list[Change]:
     if len(body) > 20_000:
         raise ValueError("the scenario is too long")
     try:
-        text = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        padded = (body + "=" * (-len(body) % 4)).encode("ascii")
+        text = base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
         raise ValueError("the scenario is not valid base64url") from None
     return [parse_change(part) for part in text.split(";") if part.strip()]
 
@@ -452,7 +454,7 @@ def metrics_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     cols = ["population", "n_kommuner", "pieces", "dist_mean_km"]
     left = before.set_index("unit_id")[["unit_navn", *cols]]
     right = after.set_index("unit_id")[["unit_navn", *cols]]
-    out = left.join(right, how="outer", lsuffix="_before", rsuffix="_after")
+    out = left.add_suffix("_before").join(right.add_suffix("_after"), how="outer")
     out["unit_navn"] = out["unit_navn_after"].fillna(out["unit_navn_before"])
     for col in ("population", "n_kommuner", "pieces"):
         out[[f"{col}_before", f"{col}_after"]] = out[[f"{col}_before", f"{col}_after"]].fillna(0)

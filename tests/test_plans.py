@@ -1,0 +1,244 @@
+"""Plans, scenarios and comparisons on tiny boxes, and on the real data."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo import aggregate, plans, tables
+from geo.bundle import Bundle
+from geo.config import CRS_DRAW, CRS_WORK
+
+KM = 1000
+
+
+@pytest.fixture()
+def boxes(tiny):
+    """The `tiny` kommuner plus an island D 5 km off C and a far island E 100 km off.
+
+    Layer 'klynger': A split by sub-areas (u1 sub-area 1 = 0.6, u2 sub-area 2 = 0.4), B in u2,
+    C and D in u3, E in u4. Layer 'psyk': A split by the same sub-areas (p1 = 1, p2 = 2), B, C in
+    p2, D and E in p3. Hospitals: u2's in the middle of B, u3's in the middle of C.
+    """
+    k = tiny["kommuner"]
+    extra = gpd.GeoDataFrame({"kommune_kode": ["0004", "0005"], "kommune_navn": ["D", "E"], "region": ["R1", "R1"]},
+                             geometry=[box(35 * KM, 0, 45 * KM, 10 * KM), box(145 * KM, 0, 155 * KM, 10 * KM)],
+                             crs=CRS_WORK)
+    kommuner = gpd.GeoDataFrame(pd.concat([k, extra], ignore_index=True), crs=CRS_WORK)
+    layers = pd.DataFrame({"layer": ["klynger", "psyk"], "name_da": ["Klynger", "Psyk"], "name_en": ["C", "P"],
+                           "extent": ["all", "all"], "display_region": ["", ""], "source": ["t", "t"],
+                           "confidence": ["high", "high"], "_line": [2, 3]})
+    units = pd.DataFrame({"layer": ["klynger"] * 4 + ["psyk"] * 3,
+                          "unit_id": ["u1", "u2", "u3", "u4", "p1", "p2", "p3"],
+                          "unit_navn": ["Enhed 1", "Enhed 2", "Enhed 3", "Enhed 4", "Psyk 1", "Psyk 2", "Psyk 3"],
+                          "site_ids": ["", "hb", "hc", "", "", "", ""]})
+    rows = [("klynger", "0001", "u1", 0.6, "1"), ("klynger", "0001", "u2", 0.4, "2"),
+            ("klynger", "0002", "u2", 1.0, ""), ("klynger", "0003", "u3", 1.0, ""),
+            ("klynger", "0004", "u3", 1.0, ""), ("klynger", "0005", "u4", 1.0, ""),
+            ("psyk", "0001", "p1", 0.6, "1"), ("psyk", "0001", "p2", 0.4, "2"), ("psyk", "0002", "p2", 1.0, ""),
+            ("psyk", "0003", "p2", 1.0, ""), ("psyk", "0004", "p3", 1.0, ""), ("psyk", "0005", "p3", 1.0, "")]
+    assignments = pd.DataFrame(rows, columns=["layer", "kommune_kode", "unit_id", "share", "sub_areas"])
+    assignments["basis"], assignments["source"], assignments["confidence"] = "", "t", "high"
+    assignments["_line"] = range(2, 2 + len(assignments))
+    codes = ["0001", "0002", "0003", "0004", "0005"]
+    pop = pd.DataFrame({"kommune_kode": codes * 2, "year": [2020] * 5 + [2026] * 5,
+                        "population_total": [900, 400, 300, 100, 50, 1000, 500, 300, 100, 50],
+                        "pop_0_17": [np.nan] * 10, "pop_18_64": [np.nan] * 10,
+                        "pop_65plus": [100, 80, 60, 40, 20] + [np.nan] * 5,
+                        "pop_80plus": [10, 8, 6, 4, 2] + [np.nan] * 5, "source_table": ["t"] * 10})
+    ind = pd.DataFrame({"series_id": ["x@2025"] * 4, "indicator_id": ["x"] * 4, "name": ["X"] * 4,
+                        "kommune_kode": ["0001", "0002", "0003", "0005"], "value": [10.0, 20.0, 30.0, 50.0],
+                        "unit": ["%"] * 4, "year": ["2025"] * 4, "source": ["t"] * 4})
+    centres = gpd.GeoSeries([Point(15 * KM, 5 * KM), Point(25 * KM, 5 * KM)], crs=CRS_WORK).to_crs(CRS_DRAW)
+    sites = pd.DataFrame({"site_id": ["hb", "hc"], "name": ["HB", "HC"], "kind": ["akutsygehus"] * 2,
+                          "lat": [str(p.y) for p in centres], "lon": [str(p.x) for p in centres]})
+    bundle = Bundle(kommuner=kommuner, sub_areas=tiny["sub_areas"], population=pop, indicators=ind, layers=layers,
+                    units=units, assignments=assignments, sites=sites, sources_dir=Path("."))
+    return bundle, plans.build_context(bundle)
+
+
+def test_neighbours_touch_cross_a_water_gap_but_not_100_km(boxes):
+    bundle, ctx = boxes
+    pairs = {(a, b) for a, b, _ in plans.neighbour_pairs(bundle.kommuner)}
+    # D touches nothing, so it is an island: joined to C (5 km) and B (15 km), not to A (25 km)
+    assert pairs == {("0001", "0002"), ("0002", "0003"), ("0003", "0004"), ("0002", "0004")}
+
+
+def test_contiguity_counts_pieces(boxes):
+    bundle, ctx = boxes
+    base = plans.layer_plan(bundle, "klynger")
+    metrics = plans.unit_metrics(ctx, base).set_index("unit_id")
+    assert metrics["pieces"].to_dict() == {"u1": 1, "u2": 1, "u3": 1, "u4": 1}  # C–D across 5 km of water
+    apart = plans.apply_changes(base, [plans.Change("0005", (("u3", 1.0),))], ctx)
+    assert plans.unit_metrics(ctx, apart).set_index("unit_id").loc["u3", "pieces"] == 2  # E is 100 km out
+    split = plans.apply_changes(base, [plans.Change("0002", (("u1", 1.0),))], ctx)
+    assert plans.unit_metrics(ctx, split).set_index("unit_id").loc["u2", "pieces"] == 1  # only A's part left
+
+
+def test_metrics_match_geo_aggregate_and_distances(boxes):
+    bundle, ctx = boxes
+    base = plans.layer_plan(bundle, "klynger")
+    m = plans.unit_metrics(ctx, base, 2026).set_index("unit_id")
+    assert m["population"].to_dict() == pytest.approx({"u1": 600, "u2": 900, "u3": 400, "u4": 50})
+    assert m["pop_65plus_2020"].to_dict() == pytest.approx({"u1": 60, "u2": 120, "u3": 100, "u4": 20})
+    assert m["n_kommuner"].to_dict() == {"u1": 1, "u2": 2, "u3": 2, "u4": 1}
+    values = bundle.indicators.set_index("kommune_kode")["value"]
+    weights = bundle.population[bundle.population["year"] == 2026].set_index("kommune_kode")["population_total"]
+    expected = aggregate.aggregate_to_units(values, base.rows, weights, "rate").set_index("unit_id")["value"]
+    assert m["ind:x@2025"].to_dict() == pytest.approx(expected.to_dict())
+    # u3: C's representative point is its centre (5 km from its hospital? no: 0 km); D's is 15 km away
+    assert m.loc["u3", "dist_max_km"] == pytest.approx(15, abs=0.01)
+    assert m.loc["u3", "dist_mean_km"] == pytest.approx((0 * 300 + 15 * 100) / 400, abs=0.01)
+    assert math.isnan(m.loc["u4", "dist_max_km"])  # no hospital
+
+
+def test_moving_a_kommune_changes_exactly_two_units_and_keeps_hospitals(boxes):
+    bundle, ctx = boxes
+    base = plans.layer_plan(bundle, "klynger")
+    moved = plans.apply_changes(base, [plans.parse_change("4=u2")], ctx, name="D til u2")
+    assert plans.changed_kommuner(base, moved) == ["0004"]
+    change = plans.metrics_change(plans.unit_metrics(ctx, base), plans.unit_metrics(ctx, moved))
+    changed = change[change["population_change"] != 0].set_index("unit_id")["population_change"]
+    assert changed.to_dict() == {"u2": 100, "u3": -100}
+    after = plans.unit_metrics(ctx, moved).set_index("unit_id")
+    assert after.loc["u2", "dist_max_km"] == pytest.approx(25, abs=0.01)  # D to B's hospital, not its old one
+    assert after.loc["u2", "pieces"] == 1  # the island D is 15 km off B
+
+
+def test_shares_in_several_units_and_a_later_change_wins(boxes):
+    bundle, ctx = boxes
+    base = plans.layer_plan(bundle, "klynger")
+    change = plans.parse_change("0002=u1:60%,u2:40%")
+    assert change.shares == (("u1", 0.6), ("u2", 0.4))
+    plan = plans.apply_changes(base, [plans.parse_change("0002=u3"), change], ctx)
+    rows = plan.rows[plan.rows["kommune_kode"] == "0002"]
+    assert dict(zip(rows["unit_id"], rows["share"], strict=True)) == {"u1": 0.6, "u2": 0.4}
+    assert len(base.rows[base.rows["kommune_kode"] == "0002"]) == 1  # the base is untouched
+
+
+@pytest.mark.parametrize("text", ["0002", "0002=", "0002=u1:0.5", "0002=u1:0.5,u1:0.5", "0002=u1:x",
+                                  "0002=u1:0,u2:1", "0002=<b>"])
+def test_bad_change_text_is_refused(text):
+    with pytest.raises(ValueError):
+        plans.parse_change(text)
+
+
+def test_unknown_kommune_or_unit_changes_nothing(boxes):
+    bundle, ctx = boxes
+    base = plans.layer_plan(bundle, "klynger")
+    with pytest.raises(ValueError, match="'p1' is not a unit of layer 'klynger'.*'9999' is not a kommune"):
+        plans.apply_changes(base, [plans.parse_change("0002=p1"), plans.parse_change("9999=u1")], ctx)
+
+
+def test_url_token_round_trips_and_bad_tokens_say_why():
+    changes = [plans.parse_change("0410=sd_fyn"), plans.parse_change("0101=h_byen:0.5,h_syd:0.5")]
+    token = plans.encode_changes(changes)
+    assert token.startswith("v1.") and "=" not in token
+    assert plans.decode_changes(token) == changes
+    assert plans.encode_changes([]) == ""
+    with pytest.raises(ValueError, match="version"):
+        plans.decode_changes("v0." + token[3:])
+    with pytest.raises(ValueError, match="base64url"):
+        plans.decode_changes("v1.%%%")
+    with pytest.raises(ValueError):
+        plans.decode_changes("v1.aGVsbG8")  # 'hello'
+
+
+def test_overlap_matrix_is_exact_by_sub_areas_and_sums(boxes):
+    bundle, ctx = boxes
+    a, b = plans.layer_plan(bundle, "klynger"), plans.layer_plan(bundle, "psyk")
+    comp = plans.compare(ctx, a, b, 2026)
+    cells = {(r.a_unit_id, r.b_unit_id): r.population for r in comp.matrix.itertuples()}
+    # A's sub-area 1 (600) is in u1 and p1 on both sides: no independence 0.6 × 0.4 mixing
+    assert cells == pytest.approx({("u1", "p1"): 600, ("u2", "p2"): 900, ("u3", "p2"): 300, ("u3", "p3"): 100,
+                                   ("u4", "p3"): 50})
+    assert comp.matrix["population"].sum() == pytest.approx(1950)
+    assert comp.matrix.groupby("a_unit_id")["share_of_a"].sum().to_numpy() == pytest.approx(1)
+    assert comp.matrix.groupby("b_unit_id")["share_of_b"].sum().to_numpy() == pytest.approx(1)
+    cong = comp.congruence.set_index("a_unit_id")
+    assert cong.loc["u3", "main_b_unit_id"] == "p2" and cong.loc["u3", "congruence"] == pytest.approx(0.75)
+    assert list(comp.mismatches["kommune_kode"]) == ["0004"]  # D goes to p3, most of u3 to p2
+
+
+def test_overlap_without_sub_areas_is_independent_and_keeps_margins():
+    a = pd.DataFrame({"unit_id": ["u1", "u2"], "share": [0.6, 0.4], "sub_areas": ["", ""]})
+    b = pd.DataFrame({"unit_id": ["p1", "p2", "p3"], "share": [0.5, 0.3, 0.2], "sub_areas": ["1", "", ""]})
+    grid = plans.kommune_overlap(a, b)
+    assert grid.sum(axis=1) == pytest.approx([0.6, 0.4])
+    assert grid.sum(axis=0) == pytest.approx([0.5, 0.3, 0.2])
+
+
+def test_scenario_csv_validates_and_reads_back(boxes):
+    bundle, ctx = boxes
+    plan = plans.apply_changes(plans.layer_plan(bundle, "klynger"), [plans.parse_change("0002=u1:0.5,u2:0.5")], ctx)
+    text = plans.to_assignment_csv(plan)
+    raw = tables.read_csv_table(text.encode("utf-8"), "scenario.csv")
+    back, problems = plans.plan_from_table(bundle, raw, "scenario.csv")
+    assert problems == []
+    assert plans.changed_kommuner(plan, back) == []
+    assert plans.changes_between(plans.layer_plan(bundle, "klynger"), back) == [plans.parse_change("0002=u1:0.5,u2:0.5")]
+
+
+def test_a_table_with_two_layers_or_bad_rows_lists_every_problem(boxes):
+    bundle, _ = boxes
+    text = "layer,kommune_kode,unit_id,share\nklynger,0001,u1,1\npsyk,0002,p9,1\n"
+    plan, problems = plans.plan_from_table(bundle, tables.read_csv_table(text.encode(), "x.csv"), "x.csv")
+    assert plan is None
+    joined = "\n".join(problems)
+    assert "'p9' is not a unit" in joined and "one layer" in joined and "must cover all" in joined
+
+
+def test_balance(boxes):
+    bundle, ctx = boxes
+    m = plans.unit_metrics(ctx, plans.layer_plan(bundle, "klynger"), 2026)
+    bal = plans.balance(m)
+    assert bal["largest_id"] == "u2" and bal["smallest_id"] == "u4" and bal["ratio"] == pytest.approx(18)
+    values = np.array([600, 900, 400, 50.0])
+    assert bal["cv"] == pytest.approx(values.std() / values.mean())
+
+
+# --- real data ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real(bundle):
+    return bundle, plans.build_context(bundle)
+
+
+def test_real_sundhedsklynger_vs_voksenpsykiatri_sums_to_the_2026_total(real):
+    bundle, ctx = real
+    comp = plans.compare(ctx, plans.layer_plan(bundle, "sundhedsklynger"), plans.layer_plan(bundle, "psykiatri-voksen"),
+                         2026)
+    assert comp.matrix["population"].sum() == pytest.approx(6_025_511)
+    byen = comp.matrix[comp.matrix["a_unit_id"] == "h_byen"].set_index("b_unit_id")["population"]
+    assert "rh_pc_amager" not in byen  # Byen's bydele are all served by PC København: exact, not mixed
+
+
+def test_real_moving_middelfart_changes_exactly_two_units_by_its_population(real):
+    bundle, ctx = real
+    base = plans.layer_plan(bundle, "sundhedsklynger")
+    old = base.rows.loc[base.rows["kommune_kode"] == "0410", "unit_id"].item()
+    other = {"sd_lillebaelt": "sd_fyn", "sd_fyn": "sd_lillebaelt"}[old]
+    moved = plans.apply_changes(base, [plans.parse_change(f"0410={other}")], ctx)
+    change = plans.metrics_change(plans.unit_metrics(ctx, base, 2026), plans.unit_metrics(ctx, moved, 2026))
+    middelfart = bundle.population.query("year == 2026 and kommune_kode == '0410'")["population_total"].item()
+    diff = change[change["population_change"] != 0].set_index("unit_id")["population_change"]
+    assert diff.to_dict() == {old: -middelfart, other: middelfart}
+    assert (change["pieces_after"] == 1).all()  # Middelfart touches Fyn and crosses Lillebælt
+
+
+def test_real_islands_join_their_units(real):
+    bundle, ctx = real
+    pairs = {frozenset((a, b)) for a, b, _ in plans.neighbour_pairs(bundle.kommuner)}
+    for a, b in [("0741", "0751"), ("0741", "0727"), ("0741", "0326"), ("0563", "0561"), ("0825", "0813"),
+                 ("0492", "0479"), ("0410", "0607")]:
+        assert frozenset((a, b)) in pairs, (a, b)
+    assert not any("0400" in p for p in pairs)
+    for layer in bundle.layers["layer"]:
+        m = plans.unit_metrics(ctx, plans.layer_plan(bundle, layer))
+        assert (m["pieces"] == 1).all(), (layer, m.loc[m["pieces"] != 1, "unit_id"].tolist())
