@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo check | export | validate-assignments``."""
+"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from geo import export, tables
+from geo import export, files, plans, tables
 from geo.bundle import Bundle, load_bundle
 from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS
 from geo.errors import KlyngekortError, ValidationError
@@ -93,6 +93,84 @@ def cmd_validate(args: argparse.Namespace, out) -> int:
     return 0
 
 
+def load_plan(bundle: Bundle, spec: str) -> plans.Plan:
+    """A layer name or an assignment file (CSV/XLSX) as a plan; ValidationError lists the problems."""
+    if spec in set(bundle.layers["layer"]):
+        return plans.layer_plan(bundle, spec)
+    path = Path(spec)
+    if not path.is_file():
+        raise ValueError(f"{spec!r} is neither a layer ({', '.join(bundle.layers['layer'])}) nor a file")
+    plan, problems = plans.plan_from_table(bundle, plans.read_table(path.read_bytes(), path.name), path.name)
+    if problems:
+        raise ValidationError(path.name, problems)
+    return plan
+
+
+def _emit(text: str, out_path: str | None, out, what: str) -> None:
+    if out_path:
+        files.atomic_write(out_path, text)
+        print(f"Wrote {what} to {out_path}", file=sys.stderr)
+    else:
+        out.write(text)
+
+
+def cmd_compare(args: argparse.Namespace, out) -> int:
+    bundle = load_bundle()
+    ctx = plans.build_context(bundle)
+    a, b = plans.layer_plan(bundle, args.layer), load_plan(bundle, args.other)
+    comparison = plans.compare(ctx, a, b, args.year)
+    if args.format == "geojson":
+        text = export.to_geojson(plans.intersections(bundle, a, b, comparison))
+    else:
+        text = files.neutralise_frame(comparison.matrix).to_csv(index=False)
+    _emit(text, args.out, out, f"{len(comparison.matrix)} cells of {a.layer} × {b.name} ({comparison.year})")
+    return 0
+
+
+def _metrics_text(change) -> str:
+    cols = {"unit_navn": "unit", "population_before": "population before", "population_after": "after",
+            "population_change": "change", "n_kommuner_after": "kommuner", "pieces_after": "pieces",
+            "dist_mean_km_after": "mean km to hospital"}
+    table = change[list(cols)].copy()
+    for col in ("population_before", "population_after", "population_change"):
+        table[col] = [f"{v:+,.0f}" if col.endswith("change") and round(v) else f"{v:,.0f}" for v in table[col]]
+    table["dist_mean_km_after"] = [f"{v:.1f}" for v in table["dist_mean_km_after"]]
+    return table.rename(columns=cols).to_string(index=False)
+
+
+def cmd_scenario(args: argparse.Namespace, out) -> int:
+    bundle = load_bundle()
+    ctx = plans.build_context(bundle)
+    base = plans.layer_plan(bundle, args.base)
+    start = base
+    if args.from_file:
+        start = load_plan(bundle, args.from_file)
+        if start.layer != base.layer:
+            raise ValueError(f"{args.from_file} uses the units of {start.layer!r}, not of the base {base.layer!r}")
+    changes = [plans.parse_change(text) for text in args.set or []]
+    scenario = plans.apply_changes(start, changes, ctx, name=args.name or f"{base.name} (scenario)")
+    csv_text = plans.to_assignment_csv(scenario)
+    prepared, problems = plans.plan_from_table(bundle, tables.read_csv_table(csv_text.encode("utf-8"), "scenario"),
+                                               "scenario")
+    if problems:
+        raise ValidationError("scenario", problems)
+    files.atomic_write(args.out, csv_text)
+    before, after = plans.unit_metrics(ctx, base, args.year), plans.unit_metrics(ctx, scenario, args.year)
+    moved = plans.changed_kommuner(base, scenario)
+    print(f"Scenario {scenario.name!r}: base {base.layer}, {len(moved)} kommune(r) changed: "
+          f"{', '.join(f'{k} {ctx.names[k]}' for k in moved) or 'none'}", file=out)
+    print(f"Population {after.attrs['year']}; age groups (65+, 80+) exist for 2020 only.", file=out)
+    print(_metrics_text(plans.metrics_change(before, after)), file=out)
+    bal_b, bal_a = plans.balance(before), plans.balance(after)
+    print(f"Balance: largest/smallest {bal_b['ratio']:.2f} → {bal_a['ratio']:.2f}; "
+          f"coefficient of variation {bal_b['cv']:.3f} → {bal_a['cv']:.3f}", file=out)
+    split = after.loc[after["pieces"] > 1, "unit_navn"].tolist()
+    if split:
+        print(f"Not contiguous: {', '.join(split)}", file=out)
+    print(f"Wrote {len(scenario.rows)} rows to {args.out}", file=out)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -105,13 +183,28 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="file to write (default: standard output)")
     v = sub.add_parser("validate-assignments", help="check a user's assignment table (CSV)")
     v.add_argument("file")
+    c = sub.add_parser("compare", help="population overlap of two plans (A unit × B unit)")
+    c.add_argument("--layer", required=True, help="plan A: a layer")
+    c.add_argument("--with", dest="other", required=True, help="plan B: a layer or an assignment file")
+    c.add_argument("--year", type=int, help="population year (default: the latest)")
+    c.add_argument("--format", choices=export.FORMATS[::-1], default="csv")
+    c.add_argument("--out", help="file to write (default: standard output)")
+    s = sub.add_parser("scenario", help="a layer with kommuner moved; writes a complete assignment table")
+    s.add_argument("--base", required=True, help="the layer to start from")
+    s.add_argument("--set", action="append", metavar="KODE=UNIT[:SHARE,UNIT:SHARE]",
+                   help="move a kommune (repeatable); shares as fractions or percentages")
+    s.add_argument("--from", dest="from_file", help="start from a whole assignment table (CSV/XLSX) instead")
+    s.add_argument("--name", help="the scenario's name")
+    s.add_argument("--year", type=int, help="population year for the metrics (default: the latest)")
+    s.add_argument("--out", required=True, help="the CSV file to write")
     return p
 
 
 def main(argv: Sequence[str] | None = None, out=None) -> int:
     args = parser().parse_args(argv)
     out = out or sys.stdout
-    commands = {"check": cmd_check, "export": cmd_export, "validate-assignments": cmd_validate}
+    commands = {"check": cmd_check, "export": cmd_export, "validate-assignments": cmd_validate,
+                "compare": cmd_compare, "scenario": cmd_scenario}
     try:
         return commands[args.command](args, out)
     except KlyngekortError as exc:

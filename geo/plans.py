@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from scipy.sparse.csgraph import connected_components
 from geo import catalog, model, tables
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
+from geo.errors import ValidationError
 
 TOUCH_M = 50.0  # boundaries closer than this touch (digitising tolerance)
 WATER_GAP_M = 20_000.0  # widest sea crossing joined: Læsø–Frederikshavn (18.6 km)
@@ -42,6 +44,8 @@ DETACHED = {"0400": "Bornholm: 128 km of sea from the nearest kommune; never its
 AGE_YEAR = 2020  # age groups exist for 1 January 2020 only
 AGE_COLUMNS = {"pop_65plus": f"pop_65plus_{AGE_YEAR}", "pop_80plus": f"pop_80plus_{AGE_YEAR}"}
 SCENARIO_SOURCE = "Klyngekort scenario"
+MAX_TABLE_BYTES = 2 * 1024 * 1024
+TABLE_TYPES = ("csv", "xlsx")
 URL_VERSION = "v1"
 PLAN_COLUMNS = ["layer", "kommune_kode", "unit_id", "share", "basis", "sub_areas", "source", "confidence"]
 _SET_RE = re.compile(r"^\s*(\d{1,4})\s*=\s*(.+?)\s*$")
@@ -308,6 +312,31 @@ def to_assignment_csv(plan: Plan) -> str:
     rows = plan.rows.copy()
     rows["share"] = [f"{s:.6g}" for s in rows["share"]]
     return neutralise_frame(rows[PLAN_COLUMNS]).to_csv(index=False)
+
+
+def read_table(data: bytes, name: str) -> pd.DataFrame:
+    """Read an uploaded assignment table (CSV or XLSX, at most 2 MB) like `geo.tables.read_csv_table`.
+
+    An XLSX file's first sheet is read as text and then parsed exactly like a CSV file.
+
+    Raises
+    ------
+    ValidationError
+        Naming the file and the rule it breaks (size, type, unreadable workbook, bad lines).
+    """
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if len(data) > MAX_TABLE_BYTES:
+        raise ValidationError(name, [f"the file is {len(data) / 1e6:.1f} MB; at most 2 MB is accepted"])
+    if suffix not in TABLE_TYPES:
+        kind = suffix or "(none)"
+        raise ValidationError(name, [f"type {kind!r} is not accepted; expected one of {list(TABLE_TYPES)}"])
+    if suffix == "xlsx":
+        try:
+            sheet = pd.read_excel(io.BytesIO(data), header=None, dtype=str, keep_default_na=False)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+            raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+        data = sheet.to_csv(index=False, header=False).encode("utf-8")
+    return tables.read_csv_table(data, name)
 
 
 def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | None = None
