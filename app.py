@@ -20,6 +20,8 @@ page = st.navigation([
     st.Page("pages/3_klynger.py", title=t("page_klynger", L), url_path="klynger"),
     st.Page("pages/4_data.py", title=t("page_data", L), url_path="data"),
     st.Page("pages/5_kilder.py", title=t("page_sources", L), url_path="kilder"),
+    st.Page("pages/6_scenarier.py", title=t("page_scenarios", L), url_path="scenarier"),
+    st.Page("pages/7_sammenlign.py", title=t("page_compare", L), url_path="sammenlign"),
 ])
 ui.language_switch()
 page.run()

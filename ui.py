@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import assets, catalog, export, model, png, profile, safe, ulighed, views, viewstate
+from geo import assets, catalog, export, model, plans, planview, png, profile, safe, ulighed, views, viewstate
 from geo.bundle import Bundle, load_bundle
 from geo.classify import LegendRow
 from geo.config import sources_dir
@@ -328,3 +328,37 @@ def link_to_downloads() -> None:
     """
     with contextlib.suppress(st.errors.StreamlitAPIException):
         st.page_link("pages/4_data.py", label=t("downloads", lang()), icon="⬇️")
+
+
+# --- plans: Scenarier and Sammenlign (issue 9) -------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def plan_context() -> plans.Context:
+    """What every plan's metrics share (neighbour graph, distances, indicator matrices), once per process."""
+    return plans.build_context(bundle())
+
+
+def scenario_plan(base: str, token: str) -> plans.Plan:
+    """The plan of a base layer with the changes of a URL token applied (ValueError if the token is bad)."""
+    start = plans.layer_plan(bundle(), base)
+    changes = plans.decode_changes(token) if token else []
+    name = t("sc_scenario_name", lang(), base=layer_names()[base]) if changes else start.name
+    return plans.apply_changes(start, changes, plan_context(), name=name)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario_downloads(base: str, token: str, lang_: str) -> tuple[str, str, bytes]:
+    """The scenario as assignment CSV, GeoJSON (one feature per kommune part) and PNG."""
+    plan = scenario_plan(base, token)
+    moved = plans.changed_kommuner(plans.layer_plan(bundle(), base), plan)
+    areas, legend = planview.plan_areas(bundle(), bundle().kommuner, bundle().sub_areas, plan, moved, lang_)
+    geojson = export.to_geojson(areas.drop(columns=["colour", "tip"]))
+    image = png.render_png(areas, legend, title=plan.name, source=f"{t('source', lang_)}: {plan.layer} + scenario")
+    return plans.to_assignment_csv(plan), geojson, image
+
+
+def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:
+    """A link to Sammenlign with layer ``a`` (and ``b``, and a unit to point at); nothing without navigation."""
+    params = {"a": a} | ({"b": b} if b else {}) | ({"unit": unit} if unit else {})
+    with contextlib.suppress(st.errors.StreamlitAPIException):
+        st.page_link("pages/7_sammenlign.py", label=t("cmp_link", lang()), icon="↔️", query_params=params)

@@ -191,6 +191,105 @@ TEXT: dict[str, dict[str, str]] = {
                         "til niveauet; den røde streg er hele landet. Tallene står ved punkterne og i tabellen.",
                   "en": "Dot plot: {what}. The axis does not start at zero because the differences are small "
                         "next to the level; the red line is Denmark. Values are printed at the dots and in the table."},
+
+    # --- Scenarier and Sammenlign (plans, scenarios, comparisons; issue 9) ---
+    "page_scenarios": {"da": "Scenarier", "en": "Scenarios"},
+    "page_compare": {"da": "Sammenlign", "en": "Compare"},
+    "sc_title": {"da": "Scenarier: tegn klynger og sundhedsråd om", "en": "Scenarios: redraw clusters and councils"},
+    "sc_intro": {"da": "Vælg et lag at tage udgangspunkt i, flyt kommuner eller del dem mellem enheder, og se "
+                       "befolkning, sammenhæng og afstand til akutsygehus ændre sig. Scenariet ligger i adressen "
+                       "(linket), intet gemmes på serveren.",
+                 "en": "Choose a layer to start from, move municipalities or split them between units, and watch "
+                       "population, contiguity and distance to the acute hospital change. The scenario lives in "
+                       "the address (the link); nothing is stored on the server."},
+    "sc_base": {"da": "Udgangspunkt (lag)", "en": "Base (layer)"},
+    "sc_kommune": {"da": "Kommune (eller klik på kortet)", "en": "Municipality (or click the map)"},
+    "sc_unit": {"da": "Flyt til enhed", "en": "Move to unit"},
+    "sc_move": {"da": "Flyt kommunen", "en": "Move the municipality"},
+    "sc_split_units": {"da": "Del kommunen mellem enheder (vælg to eller flere)",
+                       "en": "Split the municipality between units (choose two or more)"},
+    "sc_split_share": {"da": "Andel i {unit} (%)", "en": "Share in {unit} (%)"},
+    "sc_split": {"da": "Giv andele", "en": "Give shares"},
+    "sc_undo": {"da": "Fortryd seneste ændring", "en": "Undo last change"},
+    "sc_reset": {"da": "Nulstil alt", "en": "Reset all"},
+    "sc_upload": {"da": "Eller upload en hel tildelingstabel (CSV eller XLSX, højst 2 MB)",
+                  "en": "Or upload a whole assignment table (CSV or XLSX, at most 2 MB)"},
+    "sc_upload_bad": {"da": "Filen blev ikke brugt; scenariet er uændret. Problemer:",
+                      "en": "The file was not used; the scenario is unchanged. Problems:"},
+    "sc_upload_ok": {"da": "Tabellen {name} er indlæst som scenarie på {layer} ({n} ændrede kommuner).",
+                     "en": "Table {name} loaded as a scenario on {layer} ({n} municipalities changed)."},
+    "sc_bad_url": {"da": "Scenariet i linket kunne ikke læses ({why}); basislaget vises.",
+                   "en": "The scenario in the link could not be read ({why}); the base layer is shown."},
+    "sc_changes": {"da": "Ændringer mod {base}: {n}", "en": "Changes against {base}: {n}"},
+    "sc_no_changes": {"da": "Ingen ændringer endnu: kortet viser basislaget.",
+                      "en": "No changes yet: the map shows the base layer."},
+    "sc_change_line": {"da": "{kommune} → {units}", "en": "{kommune} → {units}"},
+    "sc_unit_change": {"da": "{unit}: {before} → {after} indbyggere ({change})",
+                       "en": "{unit}: {before} → {after} residents ({change})"},
+    "sc_metrics": {"da": "Enhedernes nøgletal (befolkning {year}; 65+ fra 2020)",
+                   "en": "Unit metrics (population {year}; 65+ from 2020)"},
+    "sc_col_before": {"da": "Befolkning før", "en": "Population before"},
+    "sc_col_after": {"da": "Befolkning efter", "en": "Population after"},
+    "sc_col_change": {"da": "Ændring", "en": "Change"},
+    "sc_col_kommuner": {"da": "Kommuner", "en": "Municipalities"},
+    "sc_col_pieces": {"da": "Sammenhængende dele", "en": "Connected pieces"},
+    "sc_col_65": {"da": "65+ (2020)", "en": "65+ (2020)"},
+    "sc_col_dist": {"da": "Km til akutsygehus, gns.", "en": "Km to acute hospital, mean"},
+    "sc_col_dist_max": {"da": "Km til akutsygehus, længst", "en": "Km to acute hospital, max"},
+    "sc_pieces_warn": {"da": "{unit} hænger ikke sammen: {n} adskilte dele.",
+                       "en": "{unit} is not contiguous: {n} separate pieces."},
+    "sc_all_contiguous": {"da": "Alle enheder hænger sammen.", "en": "Every unit is contiguous."},
+    "sc_balance": {"da": "Balance: største enhed ({big}) har {ratio} gange så mange indbyggere som den mindste "
+                         "({small}); variationskoefficient {cv} (basis: {cv_base}).",
+                   "en": "Balance: the largest unit ({big}) has {ratio} times the residents of the smallest "
+                         "({small}); coefficient of variation {cv} (base: {cv_base})."},
+    "sc_contiguity_rule": {"da": "Sammenhæng: kommuner er naboer, når de rører hinanden, når der er højst 20 km "
+                                 "vand imellem uden en tredje kommune, eller når den ene er en ø-kommune inden "
+                                 "for 20 km. Bornholm tælles aldrig som en særskilt del.",
+                           "en": "Contiguity: municipalities are neighbours when they touch, when at most 20 km of "
+                                 "water lies between them with no third municipality, or when one is an island "
+                                 "municipality within 20 km. Bornholm never counts as a separate piece."},
+    "sc_moved_tip": {"da": "Flyttet i scenariet", "en": "Moved in the scenario"},
+    "sc_moved_note": {"da": "Røde omrids: kommuner ændret i scenariet.",
+                      "en": "Red outlines: municipalities changed in the scenario."},
+    "sc_dl_csv": {"da": "Tildelingstabel (CSV)", "en": "Assignment table (CSV)"},
+    "sc_dl_geojson": {"da": "Scenariet (GeoJSON)", "en": "The scenario (GeoJSON)"},
+    "sc_dl_png": {"da": "Kortbillede (PNG)", "en": "Map image (PNG)"},
+    "sc_to_compare": {"da": "Sammenlign scenariet med et andet lag", "en": "Compare the scenario with another layer"},
+    "sc_scenario_name": {"da": "Scenarie på {base}", "en": "Scenario on {base}"},
+    "sc_bad_change": {"da": "Ændringen blev ikke foretaget: {why}", "en": "The change was not made: {why}"},
+    "cmp_title": {"da": "Sammenlign to inddelinger", "en": "Compare two geographies"},
+    "cmp_intro": {"da": "Hvor mange borgere i hver enhed af A hører til hver enhed af B? Befolkningen er fordelt "
+                        "med andele; København efter bydele, hvor begge sider kender dem.",
+                  "en": "How many residents of each unit of A belong to each unit of B? Population is split by "
+                        "shares; Copenhagen by districts where both sides know them."},
+    "cmp_presets": {"da": "Hurtigvalg", "en": "Presets"},
+    "cmp_preset_psych": {"da": "Voksenpsykiatri mod sundhedsklynger", "en": "Adult psychiatry vs health clusters"},
+    "cmp_preset_child": {"da": "Børne- og ungdomspsykiatri mod voksenpsykiatri",
+                         "en": "Child psychiatry vs adult psychiatry"},
+    "cmp_preset_2027": {"da": "Sundhedsklynger 2022 mod sundhedsråd 2027",
+                        "en": "Health clusters 2022 vs health councils 2027"},
+    "cmp_a": {"da": "A (rækker)", "en": "A (rows)"},
+    "cmp_b": {"da": "B (kolonner)", "en": "B (columns)"},
+    "cmp_scenario": {"da": "Dette scenarie ({base})", "en": "This session's scenario ({base})"},
+    "cmp_heatmap": {"da": "Befolkning i A-enhed × B-enhed ({year})", "en": "Population in A unit × B unit ({year})"},
+    "cmp_heatmap_alt": {"da": "Varmekort: rækker er enheder i {a}, kolonner enheder i {b}; tallet er antal borgere.",
+                        "en": "Heatmap: rows are units of {a}, columns units of {b}; the number is residents."},
+    "cmp_total": {"da": "I alt {total} borgere i begge inddelinger.", "en": "In total {total} residents in both."},
+    "cmp_sentences": {"da": "Enhed for enhed", "en": "Unit by unit"},
+    "cmp_sentence": {"da": "{pct} af borgerne i {a} hører til {b}", "en": "{pct} of the residents of {a} belong to {b}"},
+    "cmp_rest": {"da": "; resten til {rest}", "en": "; the rest to {rest}"},
+    "cmp_mismatch_map": {"da": "Kommuner der går på tværs", "en": "Municipalities that cut across"},
+    "cmp_mismatch_note": {"da": "Orange: kommunen (eller en del af den) hører i B til en anden enhed end "
+                                "flertallet af dens A-enhed. {n} kommuner.",
+                          "en": "Orange: the municipality (or part of it) belongs in B to another unit than most "
+                                "of its A unit. {n} municipalities."},
+    "cmp_mismatch_line": {"da": "{pct} i {a} → {b} (flertallet af {a} → {expected})",
+                          "en": "{pct} in {a} → {b} (most of {a} → {expected})"},
+    "cmp_match_line": {"da": "Følger flertallet af sin enhed", "en": "Follows most of its unit"},
+    "cmp_dl_csv": {"da": "Overlap (CSV)", "en": "Overlap (CSV)"},
+    "cmp_unit_focus": {"da": "Vis kun enheden {unit}", "en": "Only unit {unit}"},
+    "cmp_link": {"da": "Sammenlign med andre inddelinger", "en": "Compare with other geographies"},
 }
 
 

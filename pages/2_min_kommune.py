@@ -40,6 +40,8 @@ st.code(f"{base}?kommune={kode}" + (f"&lang={L}" if L != "da" else ""), language
 for fact in ui.summary(kode, L):
     mark = "⚠️ " if fact.confidence == "low" else ""
     st.markdown(f"{mark}{fact.text}")
+ui.link_to_compare("sundhedsklynger", "psykiatri-voksen", b.assignments.loc[
+    (b.assignments["layer"] == "sundhedsklynger") & (b.assignments["kommune_kode"] == kode), "unit_id"].iloc[0])
 
 st.subheader(t("hospitals", L))
 hospitals = profile.hospitals_of(b, kode).assign(role=t("role_klynge", L))

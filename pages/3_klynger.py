@@ -57,6 +57,7 @@ m2.metric(t("members", L), len(members))
 m3.metric(t("col_confidence", L), views.confidence_word(row["confidence"], L))
 if row["hospital"]:
     st.markdown(f"**{t('unit_hospitals', L)}:** {row['hospital']}")
+ui.link_to_compare(layer, "psykiatri-voksen" if layer != "psykiatri-voksen" else "sundhedsklynger", unit)
 st.subheader(t("members", L))
 st.dataframe(pd.DataFrame({
     t("col_kommune", L): [f"{n} ({k})" for n, k in zip(members["kommune_navn"], members["kommune_kode"], strict=True)],

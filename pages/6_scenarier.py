@@ -1,0 +1,190 @@
+"""Scenarier: a base layer with kommuner moved or split (or a whole uploaded table); the plan lives in the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import ui
+from geo import mapbuild, plans, planview, safe, views
+from geo.errors import ValidationError
+from geo.fmt import number, percent
+from geo.i18n import t
+
+L = ui.lang()
+b = ui.bundle()
+ctx = ui.plan_context()
+layers = ui.layer_names()
+kommuner = ui.kommune_names()
+state = st.session_state
+
+# The scenario is (base layer, list of change texts); it starts from the URL once per session.
+if "sc_changes" not in state:
+    asked = st.query_params.get("base")
+    state.sc_base = asked if asked in layers else "sundhedsklynger"
+    state.sc_changes = []
+    token = st.query_params.get("s", "")
+    if token:
+        try:
+            changes = plans.decode_changes(token)
+            plans.apply_changes(plans.layer_plan(b, state.sc_base), changes, ctx)
+            state.sc_changes = [c.text() for c in changes]
+        except ValueError as exc:
+            state.sc_notice = t("sc_bad_url", L, why=str(exc))
+
+
+def _token() -> str:
+    return plans.encode_changes([plans.parse_change(c) for c in state.sc_changes])
+
+
+def _add(change: plans.Change) -> None:
+    try:
+        plans.apply_changes(plans.layer_plan(b, state.sc_base), [change], ctx)
+    except ValueError as exc:
+        state.sc_notice = t("sc_bad_change", L, why=str(exc))
+        return
+    state.sc_changes = [*state.sc_changes, change.text()]
+
+
+def _move() -> None:
+    if state.get("sc_kommune") and state.get("sc_unit"):
+        _add(plans.Change(state.sc_kommune, ((state.sc_unit, 1.0),)))
+
+
+def _split() -> None:
+    chosen = state.get("sc_split_units") or []
+    kode = state.get("sc_kommune")
+    if not kode or len(chosen) < 2:
+        return
+    text = f"{kode}=" + ",".join(f"{u}:{state.get(f'sc_share_{u}', 0)}%" for u in chosen)
+    try:
+        _add(plans.parse_change(text))
+    except ValueError as exc:
+        state.sc_notice = t("sc_bad_change", L, why=str(exc))
+
+
+def _undo() -> None:
+    state.sc_changes = state.sc_changes[:-1]
+
+
+def _reset() -> None:
+    state.sc_changes = []
+
+
+def _new_base() -> None:
+    state.sc_changes = []
+
+
+def _on_map_click() -> None:
+    code = views.code_from_tooltip((state.get("sc_map") or {}).get("last_object_clicked_tooltip"))
+    if code in kommuner:
+        state.sc_kommune = code
+
+
+# An uploaded table replaces the scenario only when it is valid (read before the widgets are drawn).
+upload = state.get("sc_upload")
+if upload is not None and state.get("sc_upload_done") != upload.file_id:
+    state.sc_upload_done = upload.file_id
+    state.sc_upload_problems = []
+    try:
+        plan, problems = plans.plan_from_table(b, plans.read_table(upload.getvalue(), upload.name), upload.name)
+        if plan is not None:
+            changes = plans.changes_between(plans.layer_plan(b, plan.layer), plan)
+            state.sc_base, state.sc_changes = plan.layer, [c.text() for c in changes]
+            state.sc_notice_ok = t("sc_upload_ok", L, name=upload.name, layer=layers[plan.layer], n=len(changes))
+    except ValidationError as exc:
+        problems = exc.problems
+    except ValueError as exc:
+        problems = [str(exc)]
+    state.sc_upload_problems = problems
+
+st.title(t("sc_title", L))
+st.caption(t("sc_intro", L))
+if state.get("sc_notice"):
+    st.warning(safe.md(state.pop("sc_notice")))
+if state.get("sc_notice_ok"):
+    st.success(safe.md(state.pop("sc_notice_ok")))
+if state.get("sc_upload_problems"):
+    st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}" for p in state.sc_upload_problems))
+
+base = st.selectbox(t("sc_base", L), list(layers), format_func=layers.get, key="sc_base", on_change=_new_base)
+units = ui.unit_names(base)
+token = _token()
+st.query_params["base"] = base
+if token:
+    st.query_params["s"] = token
+elif "s" in st.query_params:
+    del st.query_params["s"]
+
+base_plan = plans.layer_plan(b, base)
+plan = ui.scenario_plan(base, token)
+moved = plans.changed_kommuner(base_plan, plan)
+before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)
+change = plans.metrics_change(before, after)
+
+c1, c2, c3 = st.columns([2, 2, 1])
+c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune",
+             format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
+c2.selectbox(t("sc_unit", L), list(units), format_func=units.get, key="sc_unit")
+c3.button(t("sc_move", L), on_click=_move, type="primary", disabled=not state.get("sc_kommune"))
+with st.expander(t("sc_split_units", L)):
+    chosen = st.multiselect(t("sc_split_units", L), list(units), format_func=units.get, key="sc_split_units",
+                            label_visibility="collapsed")
+    for unit in chosen:
+        st.number_input(t("sc_split_share", L, unit=units[unit]), 1, 99, value=max(1, 100 // max(len(chosen), 1)),
+                        key=f"sc_share_{unit}")
+    st.button(t("sc_split", L), on_click=_split, disabled=len(chosen) < 2 or not state.get("sc_kommune"))
+u1, u2 = st.columns(2)
+u1.button(t("sc_undo", L), on_click=_undo, disabled=not state.sc_changes)
+u2.button(t("sc_reset", L), on_click=_reset, disabled=not state.sc_changes)
+
+if state.sc_changes:
+    st.markdown(f"**{t('sc_changes', L, base=safe.md(layers[base]), n=len(moved))}**")
+    rows = plan.rows.set_index("kommune_kode")
+    for kode in moved:
+        mine = rows.loc[[kode]]
+        text = ", ".join(f"{units.get(u, u)} {percent(s, L)}" for u, s in zip(mine["unit_id"], mine["share"],
+                                                                                strict=True))
+        st.markdown("- " + safe.md(t("sc_change_line", L, kommune=f"{kommuner[kode]} ({kode})", units=text)))
+    for r in change[change["population_change"].abs() > 0.5].itertuples():
+        sign = "+" if r.population_change > 0 else ""
+        st.markdown(safe.md(t("sc_unit_change", L, unit=r.unit_navn, before=number(r.population_before, 0, L),
+                              after=number(r.population_after, 0, L),
+                              change=sign + number(r.population_change, 0, L))))
+else:
+    st.info(t("sc_no_changes", L))
+
+areas, legend = planview.plan_areas(b, ui.display().kommuner, ui.display().sub_areas, plan, moved, L)
+fmap = mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL)
+shape = ui.display().kommuner
+highlight = mapbuild.highlight_group(shape[shape["kommune_kode"].isin(moved)]) if moved else None
+st_folium(fmap, key="sc_map", height=560, use_container_width=True, returned_objects=["last_object_clicked_tooltip"],
+          feature_group_to_add=highlight, on_change=_on_map_click)
+if moved:
+    st.caption(t("sc_moved_note", L))
+
+split = after[after["pieces"] > 1]
+for r in split.itertuples():
+    st.warning(safe.md(t("sc_pieces_warn", L, unit=r.unit_navn, n=r.pieces)))
+if split.empty:
+    st.caption(t("sc_all_contiguous", L))
+bal, bal_base = plans.balance(after), plans.balance(before)
+st.markdown(safe.md(t("sc_balance", L, big=bal["largest_navn"], small=bal["smallest_navn"],
+                      ratio=number(bal["ratio"], 1, L), cv=number(bal["cv"], 2, L),
+                      cv_base=number(bal_base["cv"], 2, L))))
+st.caption(t("sc_contiguity_rule", L))
+
+st.subheader(t("sc_metrics", L, year=after.attrs["year"]))
+st.dataframe(planview.metrics_table(change, after, L), hide_index=True, width="stretch")
+
+csv_text, geojson, image = ui.scenario_downloads(base, token, L)
+stem = f"klyngekort_scenarie_{base}"
+d1, d2, d3 = st.columns(3)
+d1.download_button(t("sc_dl_csv", L), csv_text, file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
+                   key="sc_dl_csv")
+d2.download_button(t("sc_dl_geojson", L), geojson, file_name=f"{stem}.geojson", mime="application/geo+json",
+                   on_click="ignore", key="sc_dl_geojson")
+d3.download_button(t("sc_dl_png", L), image, file_name=f"{stem}.png", mime="image/png", on_click="ignore",
+                   key="sc_dl_png")
+st.file_uploader(t("sc_upload", L), type=list(plans.TABLE_TYPES), key="sc_upload")
+ui.link_to_compare(base, "scenario")
