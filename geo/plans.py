@@ -29,8 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from geo import catalog, model, tables
 from geo.bundle import Bundle
@@ -89,7 +87,7 @@ class Context:
     fill_values: np.ndarray  # kommuner × fills, 0 where missing
     fill_has: np.ndarray  # kommuner × fills, 1.0 where a value exists
     fill_weights: np.ndarray  # kommuner × fills, population weight of each fill
-    adjacency: csr_matrix
+    neighbours: tuple[frozenset[int], ...]  # per kommune (index), its neighbours' indices
     site_index: dict[str, int]
     dist_km: np.ndarray  # kommuner × sites with coordinates
     unit_names: dict[str, dict[str, str]]
@@ -171,9 +169,11 @@ def build_context(bundle: Bundle) -> Context:
         values[:, j] = series.fillna(0).to_numpy(float)
         weights[:, j] = catalog.weights_for(fills[key], bundle.population).reindex(codes).fillna(0).to_numpy(float)
     pairs = neighbour_pairs(kommuner)
-    rows = [index[a] for a, b, _ in pairs] + [index[b] for a, b, _ in pairs]
-    cols = [index[b] for a, b, _ in pairs] + [index[a] for a, b, _ in pairs]
-    adjacency = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes)))
+    links: list[set[int]] = [set() for _ in codes]
+    for a, b, _ in pairs:
+        links[index[a]].add(index[b])
+        links[index[b]].add(index[a])
+    neighbours = tuple(frozenset(x) for x in links)
     sites = bundle.sites[bundle.sites["lat"].astype(str) != ""].reset_index(drop=True)
     site_index = {s: i for i, s in enumerate(sites["site_id"])}
     origins = shapely.points(shapely.get_coordinates(kommuner.geometry.representative_point().values))
@@ -192,7 +192,7 @@ def build_context(bundle: Bundle) -> Context:
                                                        if s in site_index)
     return Context(codes, index, dict(zip(kommuner["kommune_kode"], kommuner["kommune_navn"], strict=True)),
                    population, ages, tuple(keys), tuple(fills[k].kind for k in keys), values, has, weights,
-                   adjacency, site_index, np.asarray(dist, dtype=float), unit_names, unit_sites)
+                   neighbours, site_index, np.asarray(dist, dtype=float), unit_names, unit_sites)
 
 
 # --- plans and scenarios ----------------------------------------------------------------------
@@ -274,8 +274,13 @@ def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: C
     new = [{"layer": plan.layer, "kommune_kode": ch.kommune_kode, "unit_id": u, "share": s, "basis": "scenarie",
             "sub_areas": "", "source": SCENARIO_SOURCE, "confidence": "low"}
            for ch in latest.values() for u, s in ch.shares]
-    out = pd.concat([keep, pd.DataFrame(new, columns=PLAN_COLUMNS)], ignore_index=True) if new else keep
-    return Plan(plan.layer, name or plan.name, _frame(out, plan.layer))
+    if new:
+        out = pd.concat([keep, pd.DataFrame(new, columns=PLAN_COLUMNS).astype(keep.dtypes.to_dict())],
+                        ignore_index=True)
+        out = out.sort_values(["kommune_kode", "unit_id"], ignore_index=True)
+    else:
+        out = keep.reset_index(drop=True)
+    return Plan(plan.layer, name or plan.name, out)
 
 
 def changed_kommuner(a: Plan, b: Plan) -> list[str]:
@@ -397,11 +402,18 @@ def membership_matrix(ctx: Context, plan: Plan) -> tuple[list[str], np.ndarray]:
 
 
 def _pieces(ctx: Context, members: np.ndarray) -> int:
-    nodes = [i for i in members if ctx.codes[i] not in DETACHED]
+    nodes = {int(i) for i in members if ctx.codes[i] not in DETACHED}
     if not nodes:
         return 1 if len(members) else 0
-    sub = ctx.adjacency[nodes][:, nodes]
-    return int(connected_components(sub, directed=False)[0])
+    pieces = 0
+    while nodes:
+        pieces += 1
+        stack = [nodes.pop()]
+        while stack:
+            here = ctx.neighbours[stack.pop()] & nodes
+            nodes -= here
+            stack.extend(here)
+    return pieces
 
 
 def population(ctx: Context, year: int | None) -> tuple[np.ndarray, int]:
@@ -511,10 +523,12 @@ def kommune_overlap(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> np.ndarray:
     independent (share × share). The result is then scaled to both margins (iterative proportional
     fitting), so no resident is lost or counted twice.
     """
-    sa = [_subs(x) for x in rows_a["sub_areas"]]
-    sb = [_subs(x) for x in rows_b["sub_areas"]]
-    pa = rows_a["share"].to_numpy(float)
-    pb = rows_b["share"].to_numpy(float)
+    return _overlap([float(x) for x in rows_a["share"]], [_subs(x) for x in rows_a["sub_areas"]],
+                    [float(x) for x in rows_b["share"]], [_subs(x) for x in rows_b["sub_areas"]])
+
+
+def _overlap(shares_a: list[float], sa: list[set[str]], shares_b: list[float], sb: list[set[str]]) -> np.ndarray:
+    pa, pb = np.asarray(shares_a), np.asarray(shares_b)
     raw = np.empty((len(pa), len(pb)))
     for i in range(len(pa)):
         for j in range(len(pb)):
@@ -540,6 +554,15 @@ def kommune_overlap(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> np.ndarray:
     return raw
 
 
+def _by_kommune(plan: Plan) -> dict[str, list[tuple[str, float, set[str]]]]:
+    out: dict[str, list[tuple[str, float, set[str]]]] = {}
+    rows = plan.rows
+    for kode, unit, share, subs in zip(rows["kommune_kode"], rows["unit_id"], rows["share"], rows["sub_areas"],
+                                       strict=True):
+        out.setdefault(kode, []).append((unit, float(share), _subs(subs)))
+    return out
+
+
 def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparison:
     """The population overlap of two plans, each A unit's congruence, and the mismatching kommuner.
 
@@ -547,20 +570,19 @@ def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparis
     sums to the population both plans cover.
     """
     pop, year = population(ctx, year)
-    ga = {k: g for k, g in a.rows.groupby("kommune_kode")}
-    gb = {k: g for k, g in b.rows.groupby("kommune_kode")}
+    ga, gb = _by_kommune(a), _by_kommune(b)
     cells: dict[tuple[str, str], float] = {}
     by_kommune: dict[str, dict[tuple[str, str], float]] = {}
     for kode in sorted(set(ga) & set(gb)):
         ra, rb = ga[kode], gb[kode]
         if len(ra) == 1 and len(rb) == 1:
-            grid = np.array([[1.0]]) * float(ra["share"].iloc[0]) * float(rb["share"].iloc[0])
+            grid = np.array([[ra[0][1] * rb[0][1]]])
         else:
-            grid = kommune_overlap(ra, rb)
+            grid = _overlap([r[1] for r in ra], [r[2] for r in ra], [r[1] for r in rb], [r[2] for r in rb])
         people = pop[ctx.index[kode]]
         own = {}
-        for i, ua in enumerate(ra["unit_id"]):
-            for j, ub in enumerate(rb["unit_id"]):
+        for i, (ua, _, _) in enumerate(ra):
+            for j, (ub, _, _) in enumerate(rb):
                 if grid[i, j] > 0:
                     cells[(ua, ub)] = cells.get((ua, ub), 0.0) + grid[i, j] * people
                     own[(ua, ub)] = own.get((ua, ub), 0.0) + grid[i, j]
