@@ -48,3 +48,13 @@ def test_a_bad_link_shows_a_message_and_the_base(page, server):  # noqa: F811
     expect(page.get_by_text("Scenariet i linket kunne ikke læses")).to_be_visible(timeout=90_000)
     expect(page.get_by_text("Ingen ændringer endnu")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Traceback")).to_have_count(0)
+
+
+@pytest.mark.parametrize(("path", "heading"), [("/scenarier", "Scenarier: tegn klynger"),
+                                              ("/sammenlign", "Sammenlign to inddelinger")])
+def test_axe_finds_no_wcag_a_or_aa_violations(page, server, path, heading):  # noqa: F811
+    from tests.test_browser import axe_violations
+
+    page.goto(f"{server}{path}")
+    wait_for_app(page, heading, timeout=180_000)
+    assert axe_violations(page.main_frame) == []

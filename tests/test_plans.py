@@ -14,6 +14,7 @@ from shapely.geometry import Point, box
 from geo import aggregate, plans, tables
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
+from geo.errors import ValidationError
 
 KM = 1000
 
@@ -242,3 +243,17 @@ def test_real_islands_join_their_units(real):
     for layer in bundle.layers["layer"]:
         m = plans.unit_metrics(ctx, plans.layer_plan(bundle, layer))
         assert (m["pieces"] == 1).all(), (layer, m.loc[m["pieces"] != 1, "unit_id"].tolist())
+
+
+def test_read_table_accepts_xlsx_and_refuses_other_types(boxes, tmp_path):
+    bundle, _ = boxes
+    frame = pd.DataFrame({"layer": ["klynger"] * 5, "kommune_kode": ["1", "2", "3", "4", "5"],
+                          "unit_id": ["u1", "u2", "u3", "u3", "u4"], "share": [1, 1, 1, 1, 1]})
+    path = tmp_path / "t.xlsx"
+    frame.to_excel(path, index=False)
+    plan, problems = plans.plan_from_table(bundle, plans.read_table(path.read_bytes(), "t.xlsx"), "t.xlsx")
+    assert problems == [] and plan.rows["kommune_kode"].tolist() == ["0001", "0002", "0003", "0004", "0005"]
+    with pytest.raises(ValidationError, match="type 'pdf' is not accepted"):
+        plans.read_table(b"%PDF", "t.pdf")
+    with pytest.raises(ValidationError, match="not a readable Excel workbook"):
+        plans.read_table(b"not a zip", "t.xlsx")
