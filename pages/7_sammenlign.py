@@ -29,10 +29,14 @@ def _label(key: str) -> str:
     return t("cmp_scenario", L, base=layers[state.sc_base]) if key == SCENARIO else layers[key]
 
 
-if "sm_a" not in state:
-    qp = st.query_params
-    state.sm_a = qp.get("a") if qp.get("a") in options else "sundhedsklynger"
-    state.sm_b = qp.get("b") if qp.get("b") in options else "psykiatri-voksen"
+# Take A and B from the URL the first time, and again whenever a link brings other ones.
+asked = (st.query_params.get("a"), st.query_params.get("b"))
+if "sm_a" not in state or asked != state.get("sm_seen"):
+    state.sm_a = asked[0] if asked[0] in options else state.get("sm_a", "sundhedsklynger")
+    state.sm_b = asked[1] if asked[1] in options else state.get("sm_b", "psykiatri-voksen")
+for key in ("sm_a", "sm_b"):  # a scenario that was reset since
+    if state[key] not in options:
+        state[key] = "sundhedsklynger"
 
 
 def _preset(a: str, bb: str) -> None:
@@ -49,6 +53,7 @@ c1, c2 = st.columns(2)
 a_key = c1.selectbox(t("cmp_a", L), options, format_func=_label, key="sm_a")
 b_key = c2.selectbox(t("cmp_b", L), options, format_func=_label, key="sm_b")
 st.query_params.update({"a": a_key, "b": b_key})
+state.sm_seen = (a_key, b_key)
 
 
 def _plan(key: str) -> plans.Plan:
