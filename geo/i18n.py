@@ -290,6 +290,11 @@ TEXT: dict[str, dict[str, str]] = {
     "cmp_dl_csv": {"da": "Overlap (CSV)", "en": "Overlap (CSV)"},
     "cmp_unit_focus": {"da": "Vis kun enheden {unit}", "en": "Only unit {unit}"},
     "cmp_link": {"da": "Sammenlign med andre inddelinger", "en": "Compare with other geographies"},
+    "sc_col_80": {"da": "80+ (2020)", "en": "80+ (2020)"},
+    "sc_col_ind_before": {"da": "{what}, før", "en": "{what}, before"},
+    "sc_col_ind_after": {"da": "{what}, efter", "en": "{what}, after"},
+    "sc_indicator": {"da": "Indikator i tabellen (befolkningsvægtet med andele)",
+                     "en": "Indicator in the table (population-weighted with shares)"},
 }
 
 

@@ -76,11 +76,13 @@ def unit_sentences(comparison: plans.Comparison, lang: str = "da") -> list[str]:
     return out
 
 
-def metrics_table(change: pd.DataFrame, after: pd.DataFrame, lang: str = "da") -> pd.DataFrame:
-    """The unit metrics for display: population before/after/change, kommuner, pieces, hospital distance, 65+."""
-    extra = after.set_index("unit_id")[["pop_65plus_2020", "dist_max_km"]]
+def metrics_table(change: pd.DataFrame, after: pd.DataFrame, lang: str = "da", before: pd.DataFrame | None = None,
+                  indicator: str | None = None, indicator_label: str = "") -> pd.DataFrame:
+    """The unit metrics for display: population before/after/change, kommuner, pieces, hospital distance,
+    65+ and 80+ (2020), and with ``indicator`` (an ``ind:`` column) its share-weighted value before and after."""
+    extra = after.set_index("unit_id")[["pop_65plus_2020", "pop_80plus_2020", "dist_max_km"]]
     rows = change.join(extra, on="unit_id")
-    return pd.DataFrame({
+    table = pd.DataFrame({
         t("col_unit", lang): rows["unit_navn"],
         t("sc_col_before", lang): [fmt.number(v, 0, lang) for v in rows["population_before"]],
         t("sc_col_after", lang): [fmt.number(v, 0, lang) for v in rows["population_after"]],
@@ -91,4 +93,10 @@ def metrics_table(change: pd.DataFrame, after: pd.DataFrame, lang: str = "da") -
         t("sc_col_65", lang): [fmt.number(v, 0, lang) for v in rows["pop_65plus_2020"]],
         t("sc_col_dist", lang): [fmt.number(v, 1, lang) for v in rows["dist_mean_km_after"]],
         t("sc_col_dist_max", lang): [fmt.number(v, 1, lang) for v in rows["dist_max_km"]],
+        t("sc_col_80", lang): [fmt.number(v, 0, lang) for v in rows["pop_80plus_2020"]],
     })
+    if indicator and before is not None:
+        for frame, key in ((before, "sc_col_ind_before"), (after, "sc_col_ind_after")):
+            values = rows["unit_id"].map(frame.set_index("unit_id")[indicator])
+            table[t(key, lang, what=indicator_label)] = [fmt.number(v, 1, lang) for v in values]
+    return table

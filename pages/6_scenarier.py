@@ -175,7 +175,10 @@ st.markdown(safe.md(t("sc_balance", L, big=bal["largest_navn"], small=bal["small
 st.caption(t("sc_contiguity_rule", L))
 
 st.subheader(t("sc_metrics", L, year=after.attrs["year"]))
-st.dataframe(planview.metrics_table(change, after, L), hide_index=True, width="stretch")
+indicators = list(ctx.fill_keys)
+indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=ui.fill_label, key="sc_indicator")
+st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
+             width="stretch")
 
 csv_text, geojson, image = ui.scenario_downloads(base, token, L)
 stem = f"klyngekort_scenarie_{base}"

@@ -35,6 +35,11 @@ def test_move_a_kommune_changes_two_units_and_the_url(scenarier):
     assert "Sundhedsklynge Fyn\\: 469\\.378 → 510\\.003 indbyggere \\(\\+40\\.625\\)" in text
     assert "Sundhedsklynge Lillebælt\\: 313\\.028 → 272\\.403" in text
     assert plans.decode_changes(at.query_params["s"]) == [plans.parse_change("0410=sd_fyn")]
+    table = at.dataframe[0].value.set_index("Enhed")
+    assert table.loc["Sundhedsklynge Fyn", "Befolkning efter"] == "510.003"
+    assert table.loc["Sundhedsklynge Fyn", "Kommuner"] == 10 and (table["Sammenhængende dele"] == 1).all()
+    life = [c for c in table.columns if c.endswith(", før")]
+    assert len(life) == 1 and table.loc["Sundhedsklynge Byen", life[0]] != "–"
     next(b for b in at.button if b.label == "Fortryd seneste ændring").click().run()
     assert "s" not in at.query_params and "Sundhedsklynge Fyn\\: 469" not in texts(at)
 
