@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import streamlit as st
 from geo import assets, catalog, export, model, plans, planview, png, profile, safe, ulighed, views, viewstate
 from geo.bundle import Bundle, load_bundle
 from geo.classify import LegendRow
-from geo.config import sources_dir
+from geo.config import data_dir, sources_dir
 from geo.errors import KlyngekortError
 from geo.fmt import decimals_for, number
 from geo.i18n import t
@@ -83,37 +82,37 @@ def show_data_error(exc: Exception) -> None:
 
 
 @st.cache_data(show_spinner="Indlæser kort og data …")
-def _load(directory: str) -> Bundle:
-    return load_bundle(Path(directory))
+def _load(directory: str, tables: str) -> Bundle:
+    return load_bundle(Path(directory), Path(tables))
 
 
 def bundle() -> Bundle:
     """The validated bundle; on bad data show the message and stop the page."""
     try:
-        return _load(str(sources_dir()))
+        return _load(str(sources_dir()), str(data_dir()))
     except KlyngekortError as exc:
         show_data_error(exc)
         raise  # unreachable (st.stop); keeps type checkers honest
 
 
 @st.cache_data(show_spinner=False)
-def _display(directory: str) -> views.Display:
-    return views.make_display(_load(directory))
+def _display(directory: str, tables: str) -> views.Display:
+    return views.make_display(_load(directory, tables))
 
 
 def display() -> views.Display:
     """Simplified display geometry (cached); on bad data the message, then stop."""
     b = bundle()
     try:
-        return _display(str(b.sources_dir))
+        return _display(str(b.sources_dir), str(data_dir()))
     except KlyngekortError as exc:
         show_data_error(exc)
         raise
 
 
 @st.cache_data(show_spinner=False)
-def _fills(directory: str) -> dict[str, catalog.Fill]:
-    b = _load(directory)
+def _fills(directory: str, tables: str) -> dict[str, catalog.Fill]:
+    b = _load(directory, tables)
     return catalog.fill_catalog(b.population, b.indicators)
 
 
@@ -121,7 +120,7 @@ def fills() -> dict[str, catalog.Fill]:
     """The fill registry (cached); on bad data the message, then stop."""
     b = bundle()
     try:
-        return _fills(str(b.sources_dir))
+        return _fills(str(b.sources_dir), str(data_dir()))
     except KlyngekortError as exc:
         show_data_error(exc)
         raise
@@ -300,7 +299,7 @@ def legend_html(rows: list[LegendRow]) -> str:
         swatch = (f'<span aria-hidden="true" style="display:inline-block;width:1.4em;height:1em;'
                   f'background:{row.colour};border:1px solid #555;vertical-align:middle;'
                   f'margin-right:.4em"></span>')
-        items.append(f"<li>{swatch}{html.escape(row.label)} <small>({row.count})</small></li>")
+        items.append(f"<li>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
     return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
 
 

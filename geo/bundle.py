@@ -10,6 +10,7 @@ import pandas as pd
 
 from geo import sources, tables
 from geo.config import DATA_DIR, sources_dir
+from geo.config import data_dir as default_data_dir
 from geo.errors import ValidationError
 
 
@@ -78,17 +79,18 @@ def validate_project_tables(
     return assignments
 
 
-def load_bundle(source_dir: Path | None = None, data_dir: Path = DATA_DIR) -> Bundle:
+def load_bundle(source_dir: Path | None = None, data_dir: Path | None = None) -> Bundle:
     """Load the source data and the project tables, validating both.
 
     Parameters
     ----------
     source_dir : Path, optional
         The source-data directory; default ``$KLYNGEKORT_SOURCES`` or ``../shared/data/sources``.
-    data_dir : Path
-        The project's tables (default: the repository's ``data/``).
+    data_dir : Path, optional
+        The project's tables; default ``$KLYNGEKORT_DATA`` or the repository's ``data/``.
     """
     directory = source_dir or sources_dir()
+    tables_dir = data_dir or default_data_dir()
     sources.check_sources_dir(directory)
     kommuner = sources.load_kommuner(directory)
     sources.check_kommuner_cover_regioner(kommuner, sources.load_regioner(directory), directory)
@@ -96,7 +98,7 @@ def load_bundle(source_dir: Path | None = None, data_dir: Path = DATA_DIR) -> Bu
     sub_areas = sources.load_sub_areas(directory, kommuner)
     population = sources.load_population(directory, codes)
     indicators = sources.load_indicators(directory, codes)
-    raw = load_project_tables(data_dir)
+    raw = load_project_tables(tables_dir)
     assignments = validate_project_tables(raw, kommuner, sub_areas)
     region = assignments.loc[assignments["layer"] == "regioner", ["kommune_kode", "unit_id"]]
     names = raw["units"].loc[raw["units"]["layer"] == "regioner", ["unit_id", "unit_navn"]]

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 SOURCES_ENV = "KLYNGEKORT_SOURCES"
+DATA_ENV = "KLYNGEKORT_DATA"
 DEFAULT_SOURCES = ROOT.parent / "shared" / "data" / "sources"
 
 CRS_WORK = "EPSG:25832"  # ETRS89 / UTM 32N: areas, distances, dissolves
@@ -42,3 +43,9 @@ def sources_dir() -> Path:
     """The source-data directory: ``$KLYNGEKORT_SOURCES`` or ``../shared/data/sources``."""
     value = os.environ.get(SOURCES_ENV)
     return Path(value).expanduser().resolve() if value else DEFAULT_SOURCES.resolve()
+
+
+def data_dir() -> Path:
+    """The project's tables (layers, units, ...): ``$KLYNGEKORT_DATA`` or the repository's ``data/``."""
+    value = os.environ.get(DATA_ENV)
+    return Path(value).expanduser().resolve() if value else DATA_DIR

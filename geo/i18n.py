@@ -295,6 +295,11 @@ TEXT: dict[str, dict[str, str]] = {
     "sc_col_ind_after": {"da": "{what}, efter", "en": "{what}, after"},
     "sc_indicator": {"da": "Indikator i tabellen (befolkningsvægtet med andele)",
                      "en": "Indicator in the table (population-weighted with shares)"},
+    # Hardening: escaping (h-escape)
+    "sources_no_images": {"da": "Notaterne vises uden billeder: et billede fra en anden vært vises som et link, "
+                                "så siden ikke henter noget uden for appen.",
+                          "en": "The notes are shown without images: an image from another host is shown as a link, "
+                                "so the page loads nothing from outside the app."},
 }
 
 

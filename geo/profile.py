@@ -18,7 +18,11 @@ SUMMARY_LAYERS = ("sundhedsklynger", "psykiatri-voksen", "psykiatri-boern", "sun
 
 @dataclass(frozen=True)
 class Fact:
-    """One sentence of the summary with the confidence of the rows it rests on."""
+    """One sentence of the summary with the confidence of the rows it rests on.
+
+    ``text`` is plain text (it holds kommune, unit and hospital names from the data): whoever
+    renders it escapes it, e.g. ``st.markdown(geo.safe.md(fact.text))``.
+    """
 
     key: str
     text: str

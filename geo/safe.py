@@ -9,6 +9,13 @@ before it reaches HTML, a JavaScript string, Markdown or a spreadsheet cell.
 - `md`: for Streamlit's Markdown (``st.markdown``, ``st.error``, ``st.caption``, labels):
   every ASCII punctuation character is backslash-escaped, so no link, image, emphasis, colour
   directive, LaTeX or HTML can form; line breaks become spaces.
+- `html_in_md`: HTML text that sits inside Markdown (``st.markdown(..., unsafe_allow_html=True)``):
+  every character that could start markup becomes a numeric character reference and line breaks
+  become spaces (a blank line would end the HTML block), so neither HTML, a template string nor
+  Markdown can see markup in it.
+- `md_code`: a fenced Markdown code block that the text cannot close (error details).
+- `md_without_images`: trusted Markdown documents (the evidence notes) with image syntax
+  disarmed, so rendering them never loads anything from another host.
 - `js`: a JSON literal safe inside ``<script>`` (``<``, ``>``, ``&`` and U+2028/9 escaped).
 - `cell`: a spreadsheet cell that cannot start a formula.
 """
@@ -23,6 +30,8 @@ import string
 # C0/C1 controls except tab and newline; bidi embeddings, overrides and isolates; zero-width marks.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+# What HTML, a template string or Markdown could read as markup (not . , - % / ; which numbers use).
+_MARKUP = frozenset("<>&\"'`$\\[](){}*_~:!#|=+@^")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -41,6 +50,37 @@ def md(value: object) -> str:
     """Escape for Streamlit Markdown: the text shows exactly as written, on one line."""
     text = clean(value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def html_in_md(value: object) -> str:
+    """Escape for HTML that Streamlit's Markdown renders (the legend): markup characters as ``&#NN;``."""
+    text = clean(value).replace("\r", " ").replace("\n", " ")
+    return "".join(f"&#{ord(c)};" if c in _MARKUP else c for c in text)
+
+
+def md_code(value: object, info: str = "") -> str:
+    """``value`` as a fenced code block; the fence is longer than any run of backticks inside."""
+    text = clean(value)
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+_IMAGE = re.compile(r"!\[")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def md_without_images(text: str) -> str:
+    """Markdown with every image (``![alt](url)``, ``![alt][ref]``) turned into a plain link.
+
+    Raw HTML is not rendered by ``st.markdown`` anyway; fenced code blocks are left unchanged.
+    """
+    lines, in_code = [], False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_code = not in_code
+        lines.append(line if in_code else _IMAGE.sub(r"\\![", line))
+    return "\n".join(lines)
 
 
 def js(value: object) -> str:

@@ -86,13 +86,13 @@ st.session_state.shown = {"layer": layer, "fill_key": fill_key, "level": level, 
                           "palette": palette, "breaks": breaks, "overlay": overlay, "groups": tuple(groups)}
 layer_row = b.layer(layer)
 st.title(t("map_title", L))
-st.caption(f"**{layers[layer]}** — {layer_row['description_da']}")
+st.caption(f"**{safe.md(layers[layer])}** — {safe.md(layer_row['description_da'])}")
 ui.show_url_problems(st.session_state.get("kort_problems", []))
 
 try:
     view = ui.national_view(layer, fill_key, level, scheme, k, palette, breaks, overlay, L)
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(safe.md(exc))
     st.stop()
 
 units = ui.unit_names(layer)
@@ -142,20 +142,21 @@ with col_side:
         if (view.areas["shared"] == "True").any():
             st.caption(t("shared_note", L))
     else:
-        st.caption(f"**{ui.fill_label(fill_key)}** ({fill.unit}). {t('source', L)}: {fill.source}. "
-                   f"{t('year', L)}: {fill.year}.")
+        st.caption(f"**{safe.md(ui.fill_label(fill_key))}** ({safe.md(fill.unit)}). {t('source', L)}: "
+                   f"{safe.md(fill.source)}. {t('year', L)}: {safe.md(fill.year)}.")
         value, covered = view.national
         n_missing = sum(row.count for row in view.legend if row.label == t("no_data", L))
         covers = (t("covers_missing", L, pct=views.coverage_percent(covered, L), n=n_missing) if n_missing
                   else t("covers", L, pct=views.coverage_percent(covered, L)))
-        st.caption(f"{t('national', L)}: {number(value, 1 if fill.kind == 'rate' else 0, L)} {fill.unit} ({covers})")
+        st.caption(f"{t('national', L)}: {number(value, 1 if fill.kind == 'rate' else 0, L)} {safe.md(fill.unit)} "
+                   f"({covers})")
     for note in view.notes:
-        st.caption(f"⚠️ {note}")
+        st.caption(f"⚠️ {safe.md(note)}")
     if overlay:
-        st.caption(t("outline_note", L, layer=layers[overlay]))
+        st.caption(t("outline_note", L, layer=safe.md(layers[overlay])))
     if groups:
         st.caption(t("marker_note", L))
-    st.caption(f"{t('source', L)} ({layers[layer]}): {layer_row['source']}")
+    st.caption(f"{t('source', L)} ({safe.md(layers[layer])}): {safe.md(layer_row['source'])}")
 
 # The view in the URL, written in one place; a bad link's message goes once the reader changes the view.
 state = MapState(layer=layer, fill=fill_key, level=level, scheme=scheme, k=k, palette=palette, breaks=breaks,

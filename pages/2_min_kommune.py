@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, profile, views
+from geo import mapbuild, profile, safe, views
 from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import parse_kommune
@@ -39,7 +39,7 @@ st.code(f"{base}?kommune={kode}" + (f"&lang={L}" if L != "da" else ""), language
 
 for fact in ui.summary(kode, L):
     mark = "⚠️ " if fact.confidence == "low" else ""
-    st.markdown(f"{mark}{fact.text}")
+    st.markdown(f"{mark}{safe.md(fact.text)}")
 ui.link_to_compare("sundhedsklynger", "psykiatri-voksen", b.assignments.loc[
     (b.assignments["layer"] == "sundhedsklynger") & (b.assignments["kommune_kode"] == kode), "unit_id"].iloc[0])
 

@@ -56,7 +56,7 @@ m1.metric(t("unit_population", L, year=year), number(members["population"].sum()
 m2.metric(t("members", L), len(members))
 m3.metric(t("col_confidence", L), views.confidence_word(row["confidence"], L))
 if row["hospital"]:
-    st.markdown(f"**{t('unit_hospitals', L)}:** {row['hospital']}")
+    st.markdown(f"**{t('unit_hospitals', L)}:** {safe.md(row['hospital'])}")
 ui.link_to_compare(layer, "psykiatri-voksen" if layer != "psykiatri-voksen" else "sundhedsklynger", unit)
 st.subheader(t("members", L))
 st.dataframe(pd.DataFrame({
@@ -71,8 +71,9 @@ for other, title in (("psykiatri-voksen", "psych_serving"), ("psykiatri-boern", 
     if other == layer:
         continue
     share = ui.overlap(layer, unit, other)
-    st.markdown(f"**{t(title, L)} ({layers[other]}):** "
-                + "; ".join(f"{n} {percent(s, L)}" for n, s in zip(share["unit_navn"], share["share"], strict=True)))
+    st.markdown(f"**{t(title, L)} ({safe.md(layers[other])}):** "
+                + "; ".join(f"{safe.md(n)} {safe.md(percent(s, L))}"
+                            for n, s in zip(share["unit_navn"], share["share"], strict=True)))
 
 # --- ulighed: all units ranked ------------------------------------------------------------
 st.subheader(t("ulighed", L))
@@ -128,14 +129,14 @@ chart = alt.layer(*layers_).properties(
     height=max(180, 22 * len(chart_data)), title=title,
 ).configure(locale={"number": VEGA_LOCALES[L]})
 st.altair_chart(chart, width="stretch")
-st.caption(t(f"chart_{shape}", L, what=title) + (" " + national_text if show_national else ""))
+st.caption(t(f"chart_{shape}", L, what=safe.md(title)) + (" " + safe.md(national_text) if show_national else ""))
 partial = int((ranked["coverage"] < 0.999).sum())
 if partial:
     st.caption("⚠️ " + t("coverage_note", L, n=partial))
 for note in fill.caveats:
-    st.caption(f"⚠️ {note}")
+    st.caption(f"⚠️ {safe.md(note)}")
 
-st.markdown(f"**{t('kommuner_ranked', L, unit=units[unit])}**")
+st.markdown(f"**{t('kommuner_ranked', L, unit=safe.md(units[unit]))}**")
 inside = ui.kommuner_in_unit(layer, unit, fill_key)
 st.dataframe(pd.DataFrame({
     t("col_kommune", L): inside["kommune_navn"],
@@ -158,7 +159,8 @@ st.dataframe(pd.DataFrame({
     t("col_difference", L): ui.values_text(table["difference"], table["key"]),
     t("col_denmark", L): ui.values_text(table["danmark"], table["key"]),
 }), hide_index=True, width="stretch")
-st.caption(f"{t('source', L)}: " + "; ".join(sorted({fills[k].source for k in numeric if fills[k].source})[:3]) + " …")
+st.caption(f"{t('source', L)}: "
+           + "; ".join(safe.md(s) for s in sorted({fills[k].source for k in numeric if fills[k].source})[:3]) + " …")
 
 state = KlyngerState(layer=layer, unit=unit, indicator=fill_key, other=other)
 ui.write_query(state.to_query(), KlyngerState.PARAMS)

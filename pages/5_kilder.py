@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo import views
+from geo import safe, views
 from geo.config import SOURCE_FILES
 from geo.i18n import t
 from geo.sources import CAVEATS, SOURCE_META
@@ -15,7 +15,7 @@ L = ui.lang()
 b = ui.bundle()
 st.title(t("sources_title", L))
 
-st.subheader(t("sources_files", L, path=str(b.sources_dir)))
+st.subheader(t("sources_files", L, path=safe.md(b.sources_dir)))
 st.dataframe(pd.DataFrame({
     t("col_file", L): list(SOURCE_FILES.values()),
     t("col_what", L): [SOURCE_META[k][0] for k in SOURCE_FILES],
@@ -52,8 +52,9 @@ st.markdown(f"**data/sites.csv** — {t('sources_confidence', L)}: {ui.confidenc
 st.subheader(t("sources_evidence", L))
 facts = b.sources_dir.parent / "facts"
 if not facts.is_dir():
-    st.warning(t("sources_missing", L, path=str(facts)))
+    st.warning(t("sources_missing", L, path=safe.md(facts)))
 else:
+    st.caption(t("sources_no_images", L))
     for note in sorted(facts.glob("*/NOTES*.md")):
-        with st.expander(f"{note.parent.name}/{note.name}"):
-            st.markdown(note.read_text(encoding="utf-8"))
+        with st.expander(safe.md(f"{note.parent.name}/{note.name}")):
+            st.markdown(safe.md_without_images(note.read_text(encoding="utf-8")))

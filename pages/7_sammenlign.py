@@ -79,7 +79,7 @@ text = base.mark_text(fontSize=9).encode(text="label:N", color=alt.condition(alt
                                                                              alt.value("white"), alt.value("black")))
 n_a, n_b = matrix["a_unit_id"].nunique(), matrix["b_unit_id"].nunique()
 st.altair_chart((cells + text).properties(height=max(220, 26 * n_a), width=max(300, 70 * n_b)), width="content")
-st.caption(t("cmp_heatmap_alt", L, a=_label(a_key), b=_label(b_key)))
+st.caption(t("cmp_heatmap_alt", L, a=safe.md(_label(a_key)), b=safe.md(_label(b_key))))
 st.download_button(t("cmp_dl_csv", L), files.neutralise_frame(matrix).to_csv(index=False),
                    file_name=f"klyngekort_overlap_{a_key}_{b_key}.csv", mime="text/csv", on_click="ignore")
 
