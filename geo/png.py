@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from datetime import date
 
 import geopandas as gpd
@@ -18,11 +19,11 @@ from geo.classify import LegendRow  # noqa: E402
 MAX_TEXT = 300  # characters of a title, legend label or source line in the image
 
 
-def plain(text: object) -> str:
+def plain(text: object, limit: int = MAX_TEXT) -> str:
     """Text matplotlib draws as written: no control characters, ``$`` not read as mathtext, capped length."""
     value = safe.clean(text).replace("\n", " ")
-    if len(value) > MAX_TEXT:
-        value = value[: MAX_TEXT - 1] + "…"
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
     return value.replace("$", r"\$")
 
 
@@ -50,11 +51,12 @@ def render_png(
         pts.to_crs(areas.crs).plot(ax=ax, color="white", edgecolor="black", markersize=22, zorder=5)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    handles = [Patch(facecolor=r.colour, edgecolor="#555555", label=plain(f"{r.label} ({r.count})")) for r in legend]
+    handles = [Patch(facecolor=r.colour, edgecolor="#555555", label=f"{plain(r.label, 60)} ({r.count})")
+               for r in legend]
     columns = 1 if len(handles) <= 12 else 2
     ax.legend(handles=handles, loc="upper right", fontsize=7, frameon=True, ncol=columns,
               title=None, borderaxespad=0.2)
-    ax.set_title(plain(title), fontsize=12, loc="left")
+    ax.set_title(textwrap.fill(plain(title), 110, break_long_words=True), fontsize=12, loc="left")
     stamp = (stamp_date or date.today()).isoformat()
     fig.text(0.01, 0.01, f"{plain(source)} · Klyngekort {stamp}", fontsize=6.5, color="#333333", wrap=True)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
