@@ -79,3 +79,28 @@ def test_atomic_write_to_a_device_writes_through_and_reports_a_full_disk():
     with pytest.raises(OSError):
         files.atomic_write("/dev/full", "x")
     assert not os.path.isfile("/dev/full")
+
+
+@pytest.mark.parametrize("text", ["[log ind](https://evil.example)", "<img src=x onerror=alert(1)>", "${alert(1)}",
+                                  ":red[x]", "`x`", "a\n\nb"])
+def test_html_in_md_leaves_no_markup_for_html_template_strings_or_markdown(text):
+    out = safe.html_in_md(text)
+    assert not set(out) & set("<>`$[]():\n\\")
+    assert "&#" in out or text == "a\n\nb"
+
+
+def test_html_in_md_keeps_numbers_readable():
+    assert safe.html_in_md("40.000 – 80,5 %") == "40.000 – 80,5 %"
+
+
+def test_md_code_cannot_be_closed_by_the_text():
+    out = safe.md_code("a ```` b")
+    fence = out.split("\n")[0]
+    assert fence == "`````" and out.endswith("\n" + fence)
+
+
+def test_md_without_images_turns_images_into_links_outside_code():
+    text = "x ![p](https://evil.example/p.png) ![r][1]\n```\n![kode](y)\n```"
+    out = safe.md_without_images(text)
+    assert re.findall(r"(?<!\\)!\[", out) == ["!["]  # only the one inside the code block
+    assert "\\![p](https://evil.example/p.png)" in out
