@@ -8,7 +8,8 @@ before it reaches HTML, a JavaScript string, Markdown or a spreadsheet cell.
   string (tooltips, popups): besides ``<>&"'`` it escapes `` ` ``, ``$`` and ``\\``.
 - `md`: for Streamlit's Markdown (``st.markdown``, ``st.error``, ``st.caption``, labels):
   every ASCII punctuation character is backslash-escaped, so no link, image, emphasis, colour
-  directive, LaTeX or HTML can form; line breaks become spaces.
+  directive, LaTeX or HTML can form; an invisible word joiner keeps bare URLs and e-mail
+  addresses from becoming links; line breaks become spaces.
 - `html_in_md`: HTML text that sits inside Markdown (``st.markdown(..., unsafe_allow_html=True)``):
   every character that could start markup becomes a numeric character reference and line breaks
   become spaces (a blank line would end the HTML block), so neither HTML, a template string nor
@@ -29,6 +30,9 @@ import string
 
 # C0/C1 controls except tab and newline; bidi embeddings, overrides and isolates; zero-width marks.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+WORD_JOINER = "\u2060"
+# Where GFM's autolink literals start: '://' (after the colon), 'www.' (before the dot), '@' (after it).
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?<=@)")
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 # What HTML, a template string or Markdown could read as markup (not . , - % / ; which numbers use).
 _MARKUP = frozenset("<>&\"'`$\\[](){}*_~:!#|=+@^")
@@ -47,8 +51,14 @@ def html(value: object) -> str:
 
 
 def md(value: object) -> str:
-    """Escape for Streamlit Markdown: the text shows exactly as written, on one line."""
+    """Escape for Streamlit Markdown: the text shows exactly as written, on one line.
+
+    Besides the backslash escapes, an invisible word joiner (U+2060) goes after ``:`` in ``://``,
+    after ``www`` before ``.`` and after ``@``: GitHub-flavoured Markdown turns bare URLs and
+    e-mail addresses in the *unescaped* text into links, which escaping alone cannot prevent.
+    """
     text = clean(value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -11,9 +12,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,28 +37,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(bundle):
+@contextlib.contextmanager
+def running_app(log: Path, env: dict[str, str] | None = None):
+    """Start the app on a free port; yield its URL once ``/_stcore/health`` answers.
+
+    The server's output goes to ``log`` (a pipe nobody reads would fill and stall the server).
+    """
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=os.environ | (env or {}),
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the app stopped (exit {proc.returncode}): {log.read_text(errors='replace')[-3000:]}")
             try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                    break
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
             except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start: " + proc.stdout.read1().decode(errors="replace"))
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app did not answer within 120 s: {log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)  # polling the server's health, not waiting for an assertion
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(bundle, tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("app") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +94,37 @@ def browser():
 
 
 def map_frame(page, minimum: int, timeout: float = 90):
-    """The streamlit-folium iframe once it has drawn at least ``minimum`` interactive paths."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    """The streamlit-folium iframe once it has drawn at least ``minimum`` interactive paths.
+
+    Polls every frame (the map's iframe is replaced when Streamlit reruns); fails only at the deadline.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         for frame in page.frames:
             try:
                 if frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length") >= minimum:
                     return frame
             except Exception:  # frame navigating or detached
                 continue
-        time.sleep(0.3)
+        page.wait_for_timeout(300)
     raise AssertionError(f"the map did not draw {minimum} paths within {timeout} s")
+
+
+def paths(frame):
+    """The map's interactive paths (kommune parts and site markers)."""
+    return frame.locator("path.leaflet-interactive")
+
+
+def wait_idle(page, timeout: float = 90_000) -> None:
+    """Wait until Streamlit has finished running the page's script."""
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+
+
+def other_hosts(page, server) -> set[str]:
+    """Hosts other than the app's own that the page requested, once the network is quiet."""
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    own = urlparse(server).netloc
+    return {h for h in page.requested_hosts if h not in (own, "data", "blob", "about")}
 
 
 @pytest.fixture()
@@ -91,6 +133,8 @@ def page(browser, server):
     pg = context.new_page()
     pg.requested_hosts = set()
     pg.on("request", lambda r: pg.requested_hosts.add(urlparse(r.url).netloc or r.url.split(":")[0]))
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()
 
@@ -99,28 +143,26 @@ def test_map_draws_every_kommune_and_hospital(page, server, bundle):
     from geo import model
 
     parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, bundle.assignments, bundle.units, "sundhedsklynger")
-    hospitals = (bundle.sites["kind"] == "akutsygehus").sum()
+    hospitals = int((bundle.sites["kind"] == "akutsygehus").sum())
     page.goto(server)
     frame = map_frame(page, len(parts))
-    time.sleep(1)
-    n_paths = frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
-    assert n_paths == len(parts) + hospitals  # 99 kommune parts (København in two) + 22 hospitals
+    expect(paths(frame)).to_have_count(len(parts) + hospitals, timeout=30_000)  # 99 kommune parts + 22 hospitals
 
 
 def test_no_request_leaves_the_app(page, server):
     page.goto(server)
     map_frame(page, 98)
-    page.wait_for_timeout(1500)
-    own = urlparse(server).netloc
-    others = {h for h in page.requested_hosts if h not in (own, "data", "blob", "about")}
-    assert others == set(), f"requests to other hosts: {others}"
+    wait_idle(page)
+    assert other_hosts(page, server) == set()
 
 
 def test_click_on_a_kommune_shows_its_klynge(page, server, bundle):
     silkeborg = bundle.kommuner.set_index("kommune_kode").to_crs(4326).geometry["0740"].representative_point()
     page.goto(server)
     frame = map_frame(page, 98)
-    page.wait_for_timeout(1000)
+    wait_idle(page)
+    frame.wait_for_function("window.map_div && window.map_div._loaded && !window.map_div._animatingZoom",
+                            timeout=30_000)
     x, y = frame.evaluate(
         "([lat, lon]) => { const p = window.map_div.latLngToContainerPoint([lat, lon]);"
         " const r = window.map_div.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }",
@@ -140,8 +182,8 @@ PAGES = ["/", "/min_kommune?kommune=0101", "/klynger", "/data", "/kilder"]
 
 def wait_for_app(page, text: str, timeout: float = 90_000) -> None:
     """Wait until the page shows ``text`` and Streamlit has finished running the script."""
-    page.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout)
+    expect(page.get_by_text(text, exact=False).first).to_be_visible(timeout=timeout)
+    wait_idle(page, timeout)
 
 
 def axe_violations(frame) -> list[dict]:
@@ -158,11 +200,11 @@ def axe_violations(frame) -> list[dict]:
 def test_deep_link_shows_the_summary(page, server):
     page.goto(f"{server}/min_kommune?kommune=0101")
     wait_for_app(page, "København (0101) hører til Sundhedsklynge Byen")
-    body = page.locator("[data-testid=stMain]").inner_text()
-    assert "Sundhedsklynge Syd (42 %" in body
-    assert "sikkerhed: lav – usikkert, bygger på et skøn" in body
-    assert "Bispebjerg Hospital" in body
-    assert page.get_by_text("Page not found").count() == 0
+    main = page.locator("[data-testid=stMain]")
+    expect(main).to_contain_text("Sundhedsklynge Syd (42 %")
+    expect(main).to_contain_text("sikkerhed: lav – usikkert, bygger på et skøn")
+    expect(main).to_contain_text("Bispebjerg Hospital")
+    expect(page.get_by_text("Page not found")).to_have_count(0)
 
 
 def test_geojson_download_parses_with_every_kommune(page, server):
@@ -199,9 +241,7 @@ def test_axe_inside_the_map(page, server):
 def test_every_page_stays_on_the_apps_own_host(page, server, path):
     page.goto(f"{server}{path}")
     wait_for_app(page, "Sprog / Language")
-    page.wait_for_timeout(1000)
-    own = urlparse(server).netloc
-    assert {h for h in page.requested_hosts if h not in (own, "data", "blob", "about")} == set()
+    assert other_hosts(page, server) == set()
 
 
 @pytest.mark.parametrize(("path", "heading"), [("/", "Sundhedsklynger og optageområder"),
@@ -212,19 +252,23 @@ def test_phone_width_has_no_horizontal_scroll(browser, server, path, heading):
     phone = context.new_page()
     phone.goto(f"{server}{path}")
     wait_for_app(phone, heading)
-    widths = phone.evaluate("(() => { const m = document.querySelector('[data-testid=stMain]');"
-                            " return [document.documentElement.scrollWidth, window.innerWidth,"
-                            " m.scrollWidth, m.clientWidth]; })()")
-    context.close()
-    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
+    widths = ("(() => { const m = document.querySelector('[data-testid=stMain]');"
+              " return [document.documentElement.scrollWidth, window.innerWidth, m.scrollWidth, m.clientWidth]; })()")
+    try:
+        phone.wait_for_function(f"(() => {{ const w = {widths}; return w[0] <= w[1] && w[2] <= w[3]; }})()",
+                                timeout=30_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"horizontal scroll at phone width: {phone.evaluate(widths)}")
+    finally:
+        context.close()
 
 
 def test_language_switch(page, server):
     page.goto(f"{server}/klynger")
     wait_for_app(page, "Klynger og ulighed")
     page.get_by_text("English").click()
-    page.get_by_role("heading", name="Clusters and inequality").wait_for(timeout=30_000)
-    assert page.get_by_text("Map of Denmark").count() == 1
+    expect(page.get_by_role("heading", name="Clusters and inequality")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Map of Denmark")).to_have_count(1)
 
 
 # --- polish-map: labels on the map, /kort as a link, the answer in the first viewport --------------
@@ -252,7 +296,9 @@ def test_a_click_answers_within_the_first_viewport(browser, server, bundle):
         pg.goto(server)
         expect(pg.get_by_text("Klik på en kommune på kortet")).to_be_in_viewport(timeout=90_000)
         frame = map_frame(pg, 98)
-        pg.wait_for_timeout(1000)
+        wait_idle(pg)
+        frame.wait_for_function("window.map_div && window.map_div._loaded && !window.map_div._animatingZoom",
+                                timeout=30_000)
         silkeborg = bundle.kommuner.set_index("kommune_kode").to_crs(4326).geometry["0740"].representative_point()
         x, y = frame.evaluate(
             "([lat, lon]) => { const p = window.map_div.latLngToContainerPoint([lat, lon]);"
@@ -267,3 +313,106 @@ def test_a_click_answers_within_the_first_viewport(browser, server, bundle):
         assert answer.bounding_box()["y"] + answer.bounding_box()["height"] < 900
     finally:
         context.close()
+
+
+# --- the hostile-string corpus in a real browser (see tests/hostile.py) ---------------------------
+
+ATTACK = ("[log ind](https://evil.example/login) ![x](https://evil.example/p.png) "
+          "<img src=x onerror=alert(1)> ${alert(1)}`")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(bundle, tmp_path_factory):
+    """The app started on hostile copies of every table and source."""
+    from geo.config import DATA_ENV, SOURCES_ENV
+    from tests.hostile import write_hostile_copies
+
+    root = tmp_path_factory.mktemp("hostile")
+    copies = write_hostile_copies(root, bundle.sources_dir)
+    env = {SOURCES_ENV: str(copies.sources), DATA_ENV: str(copies.data)}
+    with running_app(root / "streamlit.log", env) as url:
+        yield url
+
+
+@pytest.fixture()
+def hostile_page(browser, hostile_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.requested_hosts = set()
+    pg.on("request", lambda r: pg.requested_hosts.add(urlparse(r.url).netloc or r.url.split(":")[0]))
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    context.close()
+
+
+def assert_harmless(page, server) -> None:
+    """No dialog opened, nothing was requested from another host, no image or link to the attacker's host."""
+    main = page.locator("[data-testid=stMain]")
+    expect(main.locator("img[src*='evil.example']")).to_have_count(0)
+    assert other_hosts(page, server) == set()
+    assert page.dialogs == []
+
+
+def test_hostile_data_map_draws_every_kommune_and_runs_nothing(hostile_page, hostile_server, bundle):
+    from geo import model
+
+    page = hostile_page
+    parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, bundle.assignments, bundle.units, "sundhedsklynger")
+    hospitals = int((bundle.sites["kind"] == "akutsygehus").sum())
+    page.goto(hostile_server)
+    frame = map_frame(page, len(parts))
+    expect(paths(frame)).to_have_count(len(parts) + hospitals, timeout=30_000)
+    wait_idle(page)
+    box = frame.frame_element().bounding_box()
+    kbh = bundle.kommuner.set_index("kommune_kode").to_crs(4326).geometry["0101"].representative_point()
+    frame.wait_for_function("window.map_div && window.map_div._loaded", timeout=30_000)
+    x, y = frame.evaluate("([lat, lon]) => { const p = window.map_div.latLngToContainerPoint([lat, lon]);"
+                          " const r = window.map_div.getContainer().getBoundingClientRect();"
+                          " return [r.left + p.x, r.top + p.y]; }", [kbh.y, kbh.x])
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = frame.locator(".leaflet-tooltip")
+    expect(tooltip.first).to_contain_text("København (0101)", timeout=30_000)
+    expect(frame.locator(".leaflet-tooltip img")).to_have_count(0)
+    expect(page.locator("a[href*='evil.example']")).to_have_count(0)
+    assert_harmless(page, hostile_server)
+
+
+HOSTILE_LINKS = [
+    f"/?layer={quote(ATTACK)}&fill={quote(ATTACK)}&kommune={quote(ATTACK)}&lang={quote(ATTACK)}",
+    "/?kommune=0101&fill=ind%3Agini%402022",
+    "/min_kommune?kommune=0101",
+    "/klynger",
+    "/data",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE_LINKS)
+def test_hostile_data_and_links_show_text_not_markup(hostile_page, hostile_server, path):
+    page = hostile_page
+    page.goto(f"{hostile_server}{path}")
+    wait_for_app(page, "Sprog / Language")
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+    expect(page.locator("a[href*='evil.example']")).to_have_count(0)
+    assert_harmless(page, hostile_server)
+
+
+def test_unknown_kommune_in_a_link_is_shown_literally(hostile_page, hostile_server):
+    page = hostile_page
+    page.goto(f"{hostile_server}/min_kommune?kommune={quote(ATTACK)}")
+    alert = page.locator("[data-testid=stAlertContentError]")
+    # shown as written (an invisible word joiner after 'https:' keeps GFM from linking the URL)
+    expect(alert).to_contain_text(re.compile(r"\[log ind\]\(https:\u2060?//evil\.example/login\)"), timeout=90_000)
+    expect(alert).to_contain_text("<img src=x onerror=alert(1)> ${alert(1)}`")
+    expect(alert.locator("a, img")).to_have_count(0)
+    assert_harmless(page, hostile_server)
+
+
+def test_evidence_notes_load_no_remote_image(hostile_page, hostile_server):
+    page = hostile_page
+    page.goto(f"{hostile_server}/kilder")
+    wait_for_app(page, "hostile/NOTES.md")
+    page.get_by_text("hostile/NOTES.md").click()
+    expect(page.locator("a[href='https://evil.example/pixel.png']")).to_be_visible(timeout=30_000)
+    expect(page.locator("img[src*='evil.example']")).to_have_count(0)
+    assert_harmless(page, hostile_server)

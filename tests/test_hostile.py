@@ -67,6 +67,8 @@ def assert_only_escaped(shown: list[str], reach: bool = True) -> None:
     for text in shown:
         for bad in MARKUP:  # markup counts unless its first character is backslash-escaped
             assert not re.search(r"(?<!\\)" + re.escape(bad), text), f"unescaped {bad!r} in {text[:300]!r}"
+        unescaped = re.sub(r"\\(.)", r"\1", text)  # GFM links bare URLs in the text after escapes
+        assert not re.search(r"https?://evil|www\.evil", unescaped), f"bare URL in {text[:300]!r}"
     if not reach:
         return
     joined = "\n".join(shown)

@@ -27,7 +27,7 @@ def test_html_keeps_danish_letters_readable():
                                   ":red[alarm]", "$x^2$", "**fed**", "<b>x</b>", "# overskrift"])
 def test_md_escapes_every_markdown_construct(text):
     out = safe.md(text)
-    assert re.search(r"(?<!\\)[^\w\s\\]", out) is None, out  # every punctuation mark is escaped
+    assert re.search(r"(?<!\\)[^\w\s\\\u2060]", out) is None, out  # every punctuation mark is escaped
 
 
 def test_clean_drops_controls_and_bidi_overrides():
@@ -104,3 +104,10 @@ def test_md_without_images_turns_images_into_links_outside_code():
     out = safe.md_without_images(text)
     assert re.findall(r"(?<!\\)!\[", out) == ["!["]  # only the one inside the code block
     assert "\\![p](https://evil.example/p.png)" in out
+
+
+@pytest.mark.parametrize("text", ["https://evil.example/login", "se www.evil.example", "skriv til a@evil.example"])
+def test_md_breaks_bare_urls_and_addresses_that_gfm_would_link(text):
+    shown = re.sub(r"\\(.)", r"\1", safe.md(text))  # the text after Markdown's escapes
+    assert shown.replace(safe.WORD_JOINER, "") == text
+    assert not re.search(r"https?://|www\.|\w@\w", shown), shown
