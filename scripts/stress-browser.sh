@@ -19,7 +19,7 @@ echo "busy loops on $(nproc) cores: ${busy[*]}"
 failed=0
 for run in $(seq "$runs"); do
   echo "=== browser tests, run $run of $runs (loaded machine) ==="
-  if ! .venv/bin/python -m pytest tests/test_browser.py -q -p no:cacheprovider "$@"; then
+  if ! .venv/bin/python -m pytest tests/test_browser.py tests/test_browser_plans.py -q -p no:cacheprovider "$@"; then
     failed=$((failed + 1))
   fi
 done
