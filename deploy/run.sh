@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Klyngekort for many planners: N Streamlit replicas behind nginx (gzip, WebSocket, sticky sessions),
+# with the static atlas under /atlas/.
+#
+#   bash deploy/run.sh [N] [PORT]     start N replicas (default 2) and nginx on PORT (default $PORT or 8080);
+#                                     runs in the foreground, Ctrl-C or SIGTERM stops everything
+#   bash deploy/run.sh stop           stop a running instance (from another shell)
+#
+# Settings (environment): KLYNGEKORT_RUN run directory (default deploy/.run), KLYNGEKORT_ATLAS atlas
+# directory (default RUN/site; built with `python -m geo site` when it has no index.html),
+# PYTHON (default .venv/bin/python), NGINX (default: nginx on PATH or /usr/sbin/nginx).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(dirname "$HERE")"
+RUN="${KLYNGEKORT_RUN:-$HERE/.run}"
+PIDFILE="$RUN/run.pid"
+
+if [ "${1:-}" = "stop" ]; then
+  if [ ! -f "$PIDFILE" ]; then echo "deploy/run.sh: nothing to stop (no $PIDFILE)" >&2; exit 1; fi
+  pid="$(cat "$PIDFILE")"
+  if ! kill -0 "$pid" 2>/dev/null; then echo "deploy/run.sh: process $pid is gone; removing $PIDFILE"; rm -f "$PIDFILE"; exit 0; fi
+  kill -TERM "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || { echo "stopped"; exit 0; }; sleep 0.2; done
+  echo "deploy/run.sh: process $pid did not stop within 20 s" >&2; exit 1
+fi
+
+N="${1:-2}"
+PORT="${2:-${PORT:-8080}}"
+case "$N" in ''|*[!0-9]*) echo "deploy/run.sh: N must be a whole number of replicas, got '$N'" >&2; exit 2;; esac
+case "$PORT" in ''|*[!0-9]*) echo "deploy/run.sh: PORT must be a port number, got '$PORT'" >&2; exit 2;; esac
+[ "$N" -ge 1 ] || { echo "deploy/run.sh: N must be at least 1" >&2; exit 2; }
+PY="${PYTHON:-$ROOT/.venv/bin/python}"
+NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
+[ -x "$NGINX" ] || { echo "deploy/run.sh: nginx not found at '$NGINX' (apt-get install nginx)" >&2; exit 2; }
+[ -x "$PY" ] || { echo "deploy/run.sh: Python not found at '$PY' (bash scripts/setup.sh, or set PYTHON)" >&2; exit 2; }
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  echo "deploy/run.sh: already running as process $(cat "$PIDFILE") (bash deploy/run.sh stop)" >&2; exit 2
+fi
+SITE="${KLYNGEKORT_ATLAS:-$RUN/site}"
+mkdir -p "$RUN/logs" "$RUN/tmp"
+echo $$ > "$PIDFILE"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 75); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -f "$PIDFILE"
+}
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
+
+# Streamlit's front end, copied once per Streamlit version with a .gz beside every text file
+# (nginx sends those as they are: no compression work per request).
+ST_VERSION="$("$PY" -c 'import streamlit; print(streamlit.__version__)')"
+STATIC="$RUN/static-$ST_VERSION"
+if [ ! -f "$STATIC/.complete" ]; then
+  echo "pre-compressing Streamlit $ST_VERSION's front end into $STATIC …"
+  rm -rf "$STATIC" "$STATIC.tmp"
+  cp -R "$("$PY" -c 'import os, streamlit; print(os.path.join(os.path.dirname(streamlit.__file__), "static"))')" "$STATIC.tmp"
+  find "$STATIC.tmp" -type f \( -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.html' -o -name '*.svg' \
+    -o -name '*.map' -o -name '*.txt' \) -size +512c -exec gzip -k -n -6 {} +
+  touch "$STATIC.tmp/.complete"
+  mv "$STATIC.tmp" "$STATIC"
+fi
+
+# The atlas: reuse a built one, else build it (python -m geo site).
+if [ ! -f "$SITE/index.html" ]; then
+  if (cd "$ROOT" && "$PY" -m geo site --help >/dev/null 2>&1); then
+    echo "building the atlas into $SITE …"
+    (cd "$ROOT" && "$PY" -m geo site --out "$SITE")
+  else
+    echo "note: this checkout has no 'python -m geo site'; /atlas/ will answer 404" >&2
+    mkdir -p "$SITE"
+  fi
+fi
+
+# Replicas on free local ports.
+read -r -a ports <<< "$("$PY" -c "
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(('127.0.0.1', 0))
+print(' '.join(str(s.getsockname()[1]) for s in socks))
+for s in socks: s.close()" "$N")"
+for i in "${!ports[@]}"; do
+  # MALLOC_ARENA_MAX: Streamlit runs every session in its own thread; glibc's default of up to
+  # 8 malloc arenas per core keeps freed session memory spread over many arenas.
+  (cd "$ROOT" && exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$PY" -m streamlit run app.py \
+      --server.port "${ports[$i]}" --server.address 127.0.0.1 --server.headless true \
+      >"$RUN/logs/replica-r$((i + 1)).log" 2>&1) &
+  pids+=("$!")
+done
+for i in "${!ports[@]}"; do
+  for _ in $(seq 1 240); do
+    "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+      "http://127.0.0.1:${ports[$i]}/_stcore/health" 2>/dev/null && break
+    kill -0 "${pids[$i]}" 2>/dev/null || { echo "deploy/run.sh: replica r$((i + 1)) exited; see $RUN/logs/replica-r$((i + 1)).log" >&2; exit 1; }
+    sleep 0.5
+  done
+done
+
+ports_csv="$(IFS=,; echo "${ports[*]}")"
+"$PY" "$HERE/render.py" --run "$RUN" --port "$PORT" --replicas "$ports_csv" --static "$STATIC" --site "$SITE" \
+  > "$RUN/nginx.conf"
+"$NGINX" -t -q -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf"
+"$NGINX" -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf" &
+pids+=("$!")
+
+echo "Klyngekort: http://127.0.0.1:$PORT/  (atlas: http://127.0.0.1:$PORT/atlas/)"
+echo "replicas: ${ports[*]}  run directory: $RUN  stop: Ctrl-C or bash deploy/run.sh stop"
+# Stay in the foreground; if any child exits, stop the rest.
+wait -n "${pids[@]}" || true
+echo "deploy/run.sh: a process exited; stopping the rest" >&2
+exit 1
