@@ -8,7 +8,8 @@
 #
 # Settings (environment): KLYNGEKORT_RUN run directory (default deploy/.run), KLYNGEKORT_ATLAS atlas
 # directory (default RUN/site; built with `python -m geo site` when it has no index.html),
-# PYTHON (default .venv/bin/python), NGINX (default: nginx on PATH or /usr/sbin/nginx).
+# KLYNGEKORT_STATIC pre-compressed front end (default deploy/.run/static-VERSION, made once),
+# PYTHON (default .venv/bin/python), KLYNGEKORT_NGINX (default: nginx on PATH or /usr/sbin/nginx).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -20,8 +21,8 @@ if [ "${1:-}" = "stop" ]; then
   pid="$(cat "$PIDFILE")"
   if ! kill -0 "$pid" 2>/dev/null; then echo "deploy/run.sh: process $pid is gone; removing $PIDFILE"; rm -f "$PIDFILE"; exit 0; fi
   kill -TERM "$pid"
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || { echo "stopped"; exit 0; }; sleep 0.2; done
-  echo "deploy/run.sh: process $pid did not stop within 20 s" >&2; exit 1
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || { echo "stopped"; exit 0; }; sleep 0.2; done
+  echo "deploy/run.sh: process $pid did not stop within 30 s" >&2; exit 1
 fi
 
 N="${1:-2}"
@@ -30,7 +31,7 @@ case "$N" in ''|*[!0-9]*) echo "deploy/run.sh: N must be a whole number of repli
 case "$PORT" in ''|*[!0-9]*) echo "deploy/run.sh: PORT must be a port number, got '$PORT'" >&2; exit 2;; esac
 [ "$N" -ge 1 ] || { echo "deploy/run.sh: N must be at least 1" >&2; exit 2; }
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
-NGINX="${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
+NGINX="${KLYNGEKORT_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 [ -x "$NGINX" ] || { echo "deploy/run.sh: nginx not found at '$NGINX' (apt-get install nginx)" >&2; exit 2; }
 [ -x "$PY" ] || { echo "deploy/run.sh: Python not found at '$PY' (bash scripts/setup.sh, or set PYTHON)" >&2; exit 2; }
 if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
@@ -43,8 +44,9 @@ echo $$ > "$PIDFILE"
 pids=()
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 75); do
+  # nginx first (it closes the WebSockets), then the replicas; whatever is left after 10 s is killed.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do
     alive=0
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && break
@@ -61,15 +63,16 @@ trap cleanup EXIT
 # Streamlit's front end, copied once per Streamlit version with a .gz beside every text file
 # (nginx sends those as they are: no compression work per request).
 ST_VERSION="$("$PY" -c 'import streamlit; print(streamlit.__version__)')"
-STATIC="$RUN/static-$ST_VERSION"
+STATIC="${KLYNGEKORT_STATIC:-$HERE/.run/static-$ST_VERSION}"
 if [ ! -f "$STATIC/.complete" ]; then
   echo "pre-compressing Streamlit $ST_VERSION's front end into $STATIC …"
-  rm -rf "$STATIC" "$STATIC.tmp"
-  cp -R "$("$PY" -c 'import os, streamlit; print(os.path.join(os.path.dirname(streamlit.__file__), "static"))')" "$STATIC.tmp"
-  find "$STATIC.tmp" -type f \( -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.html' -o -name '*.svg' \
+  mkdir -p "$(dirname "$STATIC")"
+  tmp="$(mktemp -d "$STATIC.tmp.XXXXXX")"
+  cp -R "$("$PY" -c 'import os, streamlit; print(os.path.join(os.path.dirname(streamlit.__file__), "static"))')" "$tmp/static"
+  find "$tmp/static" -type f \( -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.html' -o -name '*.svg' \
     -o -name '*.map' -o -name '*.txt' \) -size +512c -exec gzip -k -n -6 {} +
-  touch "$STATIC.tmp/.complete"
-  mv "$STATIC.tmp" "$STATIC"
+  touch "$tmp/static/.complete"
+  if [ -f "$STATIC/.complete" ]; then rm -rf "$tmp"; else rm -rf "$STATIC"; mv "$tmp/static" "$STATIC"; rm -rf "$tmp"; fi
 fi
 
 # The atlas: reuse a built one, else build it (python -m geo site).
@@ -93,9 +96,11 @@ for s in socks: s.close()" "$N")"
 for i in "${!ports[@]}"; do
   # MALLOC_ARENA_MAX: Streamlit runs every session in its own thread; glibc's default of up to
   # 8 malloc arenas per core keeps freed session memory spread over many arenas.
+  # WebSocket compression: the map's HTML and the tables travel over the WebSocket, which nginx
+  # cannot compress (permessage-deflate is negotiated end to end, through the proxy).
   (cd "$ROOT" && exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$PY" -m streamlit run app.py \
       --server.port "${ports[$i]}" --server.address 127.0.0.1 --server.headless true \
-      >"$RUN/logs/replica-r$((i + 1)).log" 2>&1) &
+      --server.enableWebsocketCompression true >"$RUN/logs/replica-r$((i + 1)).log" 2>&1) &
   pids+=("$!")
 done
 for i in "${!ports[@]}"; do
@@ -110,8 +115,8 @@ done
 ports_csv="$(IFS=,; echo "${ports[*]}")"
 "$PY" "$HERE/render.py" --run "$RUN" --port "$PORT" --replicas "$ports_csv" --static "$STATIC" --site "$SITE" \
   > "$RUN/nginx.conf"
-"$NGINX" -t -q -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf"
-"$NGINX" -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf" &
+env -u NGINX "$NGINX" -t -q -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf"
+env -u NGINX "$NGINX" -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf" &
 pids+=("$!")
 
 echo "Klyngekort: http://127.0.0.1:$PORT/  (atlas: http://127.0.0.1:$PORT/atlas/)"

@@ -33,9 +33,8 @@ st.session_state.mk_unknown = None
 st.query_params["kommune"] = kode
 
 base = str(st.context.url or "").split("?")[0]
-st.caption(t("share_link", L))
-st.code(f"{base}?kommune={kode}" + (f"&lang={L}" if L != "da" else ""), language=None,
-        wrap_lines=True)
+# A plain text field to copy from: st.code would make every first visit load a 1.56 MB syntax highlighter.
+st.text_input(t("share_link", L), value=f"{base}?kommune={kode}" + (f"&lang={L}" if L != "da" else ""))
 
 for fact in ui.summary(kode, L):
     mark = "⚠️ " if fact.confidence == "low" else ""

@@ -115,7 +115,8 @@ def test_min_kommune_deep_link_lands_on_the_kommune(bundle, code):
     assert "København (0101) hører til Sundhedsklynge Byen (58 % af borgerne" in text
     assert "⚠️ Voksenpsykiatri:" in text  # the low-confidence Valby row is flagged
     assert at.query_params["kommune"] == "0101"
-    assert at.code[0].value.endswith("?kommune=0101")
+    assert at.text_input[0].value.endswith("?kommune=0101")
+    assert not at.code  # no syntax highlighter for the copy-link box
 
 
 def test_min_kommune_unknown_code_gives_message_and_a_way_on(bundle):
