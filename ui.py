@@ -81,7 +81,10 @@ def show_data_error(exc: Exception) -> None:
     st.stop()
 
 
-@st.cache_data(show_spinner="Indlæser kort og data …")
+# The bundle, the display geometry and the fill registry are read-only (geo/ never mutates its input):
+# one shared object per process (cache_resource) instead of a fresh unpickled copy on every call
+# of every session (cache_data), which cost CPU and left the copies to the allocator.
+@st.cache_resource(show_spinner="Indlæser kort og data …")
 def _load(directory: str, tables: str) -> Bundle:
     return load_bundle(Path(directory), Path(tables))
 
@@ -95,7 +98,7 @@ def bundle() -> Bundle:
         raise  # unreachable (st.stop); keeps type checkers honest
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def _display(directory: str, tables: str) -> views.Display:
     return views.make_display(_load(directory, tables))
 
@@ -110,7 +113,7 @@ def display() -> views.Display:
         raise
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def _fills(directory: str, tables: str) -> dict[str, catalog.Fill]:
     b = _load(directory, tables)
     return catalog.fill_catalog(b.population, b.indicators)
@@ -160,7 +163,7 @@ def registries() -> viewstate.Registries:
     )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def unit_shapes(layer: str):
     """The display geometry of each unit of ``layer`` (EPSG:25832), for highlighting one."""
     d = display()
@@ -168,7 +171,7 @@ def unit_shapes(layer: str):
                                                    layer))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def unit_labels(layer: str):
     """Label points with short names for the units of ``layer`` (`geo.views.unit_labels`)."""
     return views.unit_labels(bundle(), display(), layer)
@@ -193,7 +196,9 @@ def show_url_problems(problems: list[viewstate.Problem]) -> None:
             st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(p.value)))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# A map view holds the display geometry of its layer: 16 choices stay warm, not every
+# combination of layer × fill × scheme × k × palette anyone ever tried.
+@st.cache_data(show_spinner=False, max_entries=16)
 def national_view(layer: str, fill_key: str, level: str, scheme: str, k: int, palette: str,
                   breaks: tuple[float, ...] | None, overlay: str | None, lang_: str) -> views.MapView:
     """`geo.views.national_view`, cached per choice of widgets."""
@@ -215,32 +220,32 @@ def shown_choice() -> dict:
     return DEFAULT_CHOICE | st.session_state.get("shown", {})
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=2 * 98)
 def summary(kode: str, lang_: str) -> list[profile.Fact]:
     return profile.summary(bundle(), kode, lang_)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def key_figures(kode: str, layer: str, lang_: str) -> pd.DataFrame:
     return profile.key_figures(bundle(), kode, layer, lang_)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def unit_values(layer: str, fill_key: str) -> pd.DataFrame:
     return ulighed.unit_values(bundle(), layer, fill_key)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def kommuner_in_unit(layer: str, unit_id: str, fill_key: str | None) -> pd.DataFrame:
     return ulighed.kommuner_in_unit(bundle(), layer, unit_id, fill_key)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def compare(layer: str, a: str, b: str, lang_: str) -> pd.DataFrame:
     return ulighed.compare_units(bundle(), layer, a, b, lang_)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=64)
 def overlap(layer_a: str, unit: str, layer_b: str) -> pd.DataFrame:
     return ulighed.overlap(bundle(), layer_a, unit, layer_b)
 

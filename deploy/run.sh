@@ -21,7 +21,12 @@ if [ "${1:-}" = "stop" ]; then
   pid="$(cat "$PIDFILE")"
   if ! kill -0 "$pid" 2>/dev/null; then echo "deploy/run.sh: process $pid is gone; removing $PIDFILE"; rm -f "$PIDFILE"; exit 0; fi
   kill -TERM "$pid"
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || { echo "stopped"; exit 0; }; sleep 0.2; done
+  # run.sh removes its pid file once every child has exited (its own process may linger as a zombie
+  # until its parent reaps it, so kill -0 alone cannot tell).
+  for _ in $(seq 1 150); do
+    { [ ! -f "$PIDFILE" ] || ! kill -0 "$pid" 2>/dev/null; } && { echo "stopped"; exit 0; }
+    sleep 0.2
+  done
   echo "deploy/run.sh: process $pid did not stop within 30 s" >&2; exit 1
 fi
 
