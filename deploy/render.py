@@ -53,7 +53,8 @@ def render(run: str, port: int, replicas: list[int], static: str, site: str, roo
         backups = "".join(f"        server 127.0.0.1:{q} backup;\n" for q in replicas if q != p)
         replica_upstreams.append(f"    upstream kk_{name} {{\n        server 127.0.0.1:{p};\n{backups}    }}")
     backend = "\n".join(f"        {name} kk_{name};" for name in names)
-    cookie = "\n".join(f'        "~(^|, )127\\.0\\.0\\.1:{p}$" {name};' for name, p in zip(names, replicas, strict=True))
+    cookie = "\n".join(f'        "~(^|, )127\\.0\\.0\\.1:{p}$" {name};'
+                       for name, p in zip(names, replicas, strict=True))
     values = {
         "USER": f"user {getpass.getuser()};" if root else "# (not root: workers run as the current user)",
         "RUN": run, "PORT": str(port), "STATIC": static, "SITE": site, "UPSTREAMS": upstreams,
