@@ -67,11 +67,12 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 240) -> None
 
 
 def start_direct() -> tuple[subprocess.Popen, str]:
-    """One Streamlit process as `scripts/start.sh` runs it."""
+    """One Streamlit process as `scripts/start.sh` runs it (with ``MALLOC_ARENA_MAX=2``)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env=os.environ | {"MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, proc)
     return proc, url

@@ -91,6 +91,11 @@ if [ ! -f "$SITE/index.html" ]; then
   fi
 fi
 
+# Leaflet is installed at setup time (scripts/setup.sh); do it here if this checkout skipped that.
+if ! (cd "$ROOT" && "$PY" -c 'import sys; from geo import assets; sys.exit(1 if assets.missing(assets.LEAFLET_TARGET) else 0)'); then
+  (cd "$ROOT" && "$PY" -m geo.assets)
+fi
+
 # Replicas on free local ports.
 read -r -a ports <<< "$("$PY" -c "
 import socket, sys

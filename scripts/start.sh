@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/python -m geo check
-exec .venv/bin/python -m streamlit run app.py "$@"
+# Streamlit runs each session in its own thread: two malloc arenas instead of glibc's 8 per core keep
+# the memory sessions free from staying spread over many arenas (see bench/bench_reach.py).
+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" exec .venv/bin/python -m streamlit run app.py "$@"
