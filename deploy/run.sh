@@ -128,6 +128,14 @@ ports_csv="$(IFS=,; echo "${ports[*]}")"
 env -u NGINX "$NGINX" -t -q -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf"
 env -u NGINX "$NGINX" -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf" &
 pids+=("$!")
+for _ in $(seq 1 50); do
+  "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+    "http://127.0.0.1:$PORT/_stcore/health" 2>/dev/null && break
+  if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+    echo "deploy/run.sh: nginx did not start (port $PORT taken?):" >&2; tail -n 5 "$RUN/logs/error.log" >&2; exit 1
+  fi
+  sleep 0.2
+done
 
 echo "Klyngekort: http://127.0.0.1:$PORT/  (atlas: http://127.0.0.1:$PORT/atlas/)"
 echo "replicas: ${ports[*]}  run directory: $RUN  stop: Ctrl-C or bash deploy/run.sh stop"
