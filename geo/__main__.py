@@ -1,11 +1,21 @@
-"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario``."""
+"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario``.
+
+Every command is one entry of `COMMANDS` (its help, its arguments and the function that runs it);
+`main` dispatches and turns every failure into one line on standard error and an exit code:
+0 done, 1 invalid input or data (the message says what and where), 2 usage or file-system error
+(a wrong option, a file that cannot be read or written). Standard output is always UTF-8.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from geo import export, files, plans, tables
 from geo.bundle import Bundle, load_bundle
@@ -13,8 +23,24 @@ from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS
 from geo.errors import KlyngekortError, ValidationError
 from geo.model import unassigned_kommuner
 
+EXIT_INVALID = 1
+EXIT_USAGE = 2
 
-def cmd_check(_args: argparse.Namespace, out) -> int:
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as written (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, a function adding its arguments and the function running it."""
+
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, TextIO], int]
+
+
+def cmd_check(_args: argparse.Namespace, out: TextIO) -> int:
     bundle = load_bundle()
     a = bundle.assignments
     print(f"Source data: {bundle.sources_dir}", file=out)
@@ -45,50 +71,75 @@ def cmd_check(_args: argparse.Namespace, out) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace, out) -> int:
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layer", required=True)
+    p.add_argument("--what", choices=export.WHATS, required=True)
+    p.add_argument("--format", choices=export.FORMATS, default="geojson",
+                   help="geojson (RFC 7946), csv (RFC 4180, UTF-8, '.' decimals) or xlsx (Excel)")
+    p.add_argument("--year", type=int, help="population year of kommuner and units (default: the latest)")
+    p.add_argument("--out", help="file to write (default: standard output); replaced only when complete")
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    if args.year is not None and args.what == "memberships":
+        raise UsageError("--year does not apply to memberships (they carry no population); leave it out")
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out is empty: give a file name, or leave --out out to write to standard output")
+    binary = args.format == "xlsx"
+    if binary and args.out is None and out.isatty():
+        raise UsageError("an xlsx workbook is binary: write it to a file with --out FILE.xlsx")
     bundle = load_bundle()
     frame = export.frame_for(bundle, args.layer, args.what, args.year)
-    text = export.render(frame, args.format)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+    sources = export.sources_table(bundle, args.layer, args.what, args.year, created=dt.date.today())
+    payload = export.render(frame, args.format, sources)
+    if args.out is not None:
+        files.atomic_write(args.out, payload)
         print(f"Wrote {len(frame)} {args.what} of {args.layer} to {args.out}", file=sys.stderr)
+    elif binary:
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:
+            raise UsageError("standard output takes no binary data here: write the xlsx with --out FILE.xlsx")
+        out.flush()
+        buffer.write(payload)
+        buffer.flush()
     else:
-        out.write(text)
+        out.write(payload)
     return 0
 
 
-def validate_file(path: Path, bundle: Bundle) -> tuple[list[str], str]:
-    """Problems in a user's assignment table and, when valid, a one-line summary per layer."""
+def validate_file(path: Path, bundle: Bundle) -> tuple[tables.Problems, str]:
+    """Problems in a user's assignment table (at most `tables.MAX_PROBLEMS` kept, the rest counted)
+    and, when valid, a one-line summary per layer."""
     table = path.name
     try:
         raw = tables.read_csv_table(path, table)
     except ValidationError as exc:
-        return exc.problems, ""
+        return tables.Problems.from_error(exc), ""
     prepared, problems = tables.prepare_assignments(raw, table)
     problems += tables.validate_assignments(
         prepared, table=table, kommuner=bundle.kommuner, layers=bundle.layers,
         units=bundle.units, sub_areas=bundle.sub_areas,
     )
-    summary = []
-    if problems:
+    if problems.total:
         return problems, ""
+    summary = []
     for layer, rows in prepared.groupby("layer"):
         summary.append(f"{layer}: {rows['kommune_kode'].nunique()} kommuner, "
                        f"{rows['unit_id'].nunique()} units, {len(rows)} rows")
     return problems, "; ".join(summary)
 
 
-def cmd_validate(args: argparse.Namespace, out) -> int:
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.file)
     if not path.is_file():
         print(f"error: {path} is not a file", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
     problems, summary = validate_file(path, load_bundle())
-    if problems:
-        print(f"{path}: {len(problems)} problem(s)", file=sys.stderr)
-        for p in problems:
+    if problems.total:
+        print(f"{path}: {problems.total} problem(s)", file=sys.stderr)
+        for p in problems.lines():
             print(f"  - {p}", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
     print(f"{path}: valid ({summary})", file=out)
     return 0
 
@@ -171,25 +222,15 @@ def cmd_scenario(args: argparse.Namespace, out) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="load and validate everything; print counts")
-    e = sub.add_parser("export", help="export a layer as GeoJSON or CSV")
-    e.add_argument("--layer", required=True)
-    e.add_argument("--what", choices=export.WHATS, required=True)
-    e.add_argument("--format", choices=export.FORMATS, default="geojson")
-    e.add_argument("--year", type=int, help="population year (default: the latest)")
-    e.add_argument("--out", help="file to write (default: standard output)")
-    v = sub.add_parser("validate-assignments", help="check a user's assignment table (CSV)")
-    v.add_argument("file")
-    c = sub.add_parser("compare", help="population overlap of two plans (A unit × B unit)")
+def _compare_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--layer", required=True, help="plan A: a layer")
     c.add_argument("--with", dest="other", required=True, help="plan B: a layer or an assignment file")
     c.add_argument("--year", type=int, help="population year (default: the latest)")
-    c.add_argument("--format", choices=export.FORMATS[::-1], default="csv")
+    c.add_argument("--format", choices=("csv", "geojson"), default="csv")
     c.add_argument("--out", help="file to write (default: standard output)")
-    s = sub.add_parser("scenario", help="a layer with kommuner moved; writes a complete assignment table")
+
+
+def _scenario_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--base", required=True, help="the layer to start from")
     s.add_argument("--set", action="append", metavar="KODE=UNIT[:SHARE,UNIT:SHARE]",
                    help="move a kommune (repeatable); shares as fractions or percentages")
@@ -197,22 +238,61 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--name", help="the scenario's name")
     s.add_argument("--year", type=int, help="population year for the metrics (default: the latest)")
     s.add_argument("--out", required=True, help="the CSV file to write")
+
+
+COMMANDS: dict[str, Command] = {
+    "check": Command("load and validate everything; print counts", lambda p: None, cmd_check),
+    "export": Command("export a layer as GeoJSON, CSV or XLSX", _export_arguments, cmd_export),
+    "validate-assignments": Command("check a user's assignment table (CSV)",
+                                    lambda p: p.add_argument("file"), cmd_validate),
+    "compare": Command("population overlap of two plans (A unit × B unit)", _compare_arguments, cmd_compare),
+    "scenario": Command("a layer with kommuner moved; writes a complete assignment table", _scenario_arguments,
+                        cmd_scenario),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser: one subcommand per entry of `COMMANDS`."""
+    p = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, command in COMMANDS.items():
+        command.arguments(sub.add_parser(name, help=command.help))
     return p
 
 
-def main(argv: Sequence[str] | None = None, out=None) -> int:
-    args = parser().parse_args(argv)
-    out = out or sys.stdout
-    commands = {"check": cmd_check, "export": cmd_export, "validate-assignments": cmd_validate,
-                "compare": cmd_compare, "scenario": cmd_scenario}
+def _utf8_stdout() -> TextIO:
+    """Standard output as UTF-8 whatever the terminal's encoding; standard error never fails on a
+    character its encoding lacks."""
+    for stream, options in ((sys.stdout, {"encoding": "utf-8"}), (sys.stderr, {"errors": "backslashreplace"})):
+        # Not a reconfigurable text stream when a test or an embedding program replaced it.
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(**options)
+    return sys.stdout
+
+
+def _os_message(exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"error: cannot read or write{where}: {exc.strerror or exc}"
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run one command; return its exit code (0 done, 1 invalid input, 2 usage or file error)."""
     try:
-        return commands[args.command](args, out)
-    except KlyngekortError as exc:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage and the message
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    out = out or _utf8_stdout()
+    try:
+        return COMMANDS[args.command].run(args, out)
+    except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except ValueError as exc:
+        return EXIT_USAGE
+    except OSError as exc:
+        print(_os_message(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except (KlyngekortError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

@@ -12,10 +12,13 @@ class SourceDataError(KlyngekortError):
 
 
 class ValidationError(KlyngekortError):
-    """A table failed validation; ``problems`` lists every problem found, one line each."""
+    """A table failed validation; ``problems`` lists the problems found, one line each, and
+    ``more`` counts those left out of a long list."""
 
-    def __init__(self, table: str, problems: list[str]):
+    def __init__(self, table: str, problems: list[str], more: int = 0):
         self.table = table
         self.problems = list(problems)
-        head = f"{table}: {len(self.problems)} problem(s)"
-        super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
+        self.more = more
+        head = f"{table}: {len(self.problems) + more} problem(s)"
+        lines = [*self.problems, *([f"and {more} more problem(s)"] if more else [])]
+        super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in lines))

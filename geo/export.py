@@ -1,17 +1,30 @@
-"""Exports for analysts: kommuner, units and memberships of a layer as GeoJSON (RFC 7946) or CSV."""
+"""Exports for analysts: kommuner, units and memberships of a layer as GeoJSON (RFC 7946), CSV or XLSX.
+
+One rule for numbers in every format (`geo.fmt.plain`: ``1``, ``0.577``, never ``1.0``); text cells
+of CSV and XLSX cannot start a spreadsheet formula (`geo.files.neutralise_frame`); every polygon
+feature of a GeoJSON export is a MultiPolygon, so GIS tools see one geometry type per layer.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import json
+import math
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from geo import aggregate, catalog, model, views
+from geo import aggregate, catalog, files, fmt, model, views
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW
 
 WHATS = ("kommuner", "units", "memberships")
-FORMATS = ("geojson", "csv")
+FORMATS = ("geojson", "csv", "xlsx")
+TEXT_FORMATS = ("geojson", "csv")
+CODE_COLUMNS = ("kommune_kode", "unit_id", "unit_ids", "sub_areas", "shares")
 KOMMUNER_COLUMNS = ["kommune_kode", "kommune_navn", "region", "population", "unit_ids", "shares"]
 UNITS_COLUMNS = ["layer", "unit_id", "unit_navn", "hospital", "population", "n_kommuner"]
 MEMBERSHIP_COLUMNS = ["layer", "kommune_kode", "kommune_navn", "unit_id", "unit_navn", "share",
@@ -101,21 +114,123 @@ def with_fill(bundle: Bundle, frame: gpd.GeoDataFrame, layer: str, what: str, fi
     return out
 
 
+def _plain_properties(value: object) -> object:
+    """Whole floats as integers so JSON writes ``1`` (as CSV and the ``shares`` text do), not ``1.0``."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+def multipolygons(geoms: np.ndarray) -> np.ndarray:
+    """Every Polygon as a one-part MultiPolygon; other geometries unchanged."""
+    out = np.asarray(geoms, dtype=object).copy()
+    polygons = shapely.get_type_id(out) == 3
+    out[polygons] = [shapely.MultiPolygon([g]) for g in out[polygons]]
+    return out
+
+
 def to_geojson(frame: gpd.GeoDataFrame, precision: int = 6) -> str:
-    """RFC 7946 GeoJSON: WGS84 lon/lat, no ``crs`` member, exterior rings counter-clockwise."""
+    """RFC 7946 GeoJSON: WGS84 lon/lat, no ``crs`` member, exterior rings counter-clockwise,
+    every polygon feature a MultiPolygon, whole numbers without ``.0``."""
     out = frame.to_crs(CRS_DRAW)
     geoms = shapely.orient_polygons(shapely.set_precision(out.geometry.values, 10.0**-precision))
-    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=CRS_DRAW))
-    return out.to_json(drop_id=True, na="null", to_wgs84=False, ensure_ascii=False)
+    out = out.set_geometry(gpd.GeoSeries(multipolygons(geoms), index=out.index, crs=CRS_DRAW))
+    data = out.to_geo_dict(na="null", drop_id=True)
+    for feature in data["features"]:
+        feature["properties"] = {k: _plain_properties(v) for k, v in feature["properties"].items()}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def table_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """The export frame without geometry, text cells neutralised for spreadsheets."""
+    return files.neutralise_frame(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV without geometry (UTF-8, comma-separated, codes as text)."""
-    return pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).to_csv(index=False)
+    """CSV for programs: RFC 4180 (comma, CRLF, quotes where needed), UTF-8 without BOM, ``.`` as
+    decimal mark, numbers as `geo.fmt.plain` writes them, codes as text, no geometry; text cells
+    that would start a formula get a leading ``'``."""
+    return table_of(frame).to_csv(index=False, lineterminator="\r\n", float_format=fmt.plain)
 
 
-def render(frame: gpd.GeoDataFrame, fmt: str) -> str:
-    """The export text in ``fmt`` (one of `FORMATS`)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be in the set: {list(FORMATS)}; got {fmt!r}")
-    return to_geojson(frame) if fmt == "geojson" else to_csv(frame)
+def sources_table(bundle: Bundle, layer: str, what: str, year: int | None = None,
+                  fill_key: str | None = None, created: dt.date | None = None) -> pd.DataFrame:
+    """What an export is made of: layer, its source, population year, fill and its source, date."""
+    row = bundle.layer(layer)
+    items: list[tuple[str, str]] = [
+        ("export", what),
+        ("layer", f"{layer} ({row.get('name_da', '')})"),
+        ("layer source", str(row.get("source", ""))),
+        ("layer confidence", str(row.get("confidence", ""))),
+    ]
+    if what != "memberships":
+        _, used = catalog.population_total(bundle.population, year)
+        items.append(("population year", str(used)))
+        rows = bundle.population[bundle.population["year"] == used]
+        tables = sorted(rows["source_table"].unique()) if "source_table" in rows else []
+        items.append(("population source", "Danmarks Statistik " + ", ".join(tables)))
+    if fill_key:
+        fill = catalog.fill_catalog(bundle.population, bundle.indicators)[fill_key]
+        items += [("fill", f"{fill.label_da} ({fill_key})"), ("fill source", fill.source)]
+    items += [
+        ("created", (created or dt.date.today()).isoformat()),
+        ("made by", "Klyngekort (python -m geo export)"),
+        ("note", "Text cells that start with = + - @, tab or carriage return begin with ' so that a "
+                 "spreadsheet shows them as text instead of running them as formulas."),
+    ]
+    return pd.DataFrame(items, columns=["item", "value"])
+
+
+def _cell_value(value: object) -> object:
+    """A value openpyxl writes as a number, text or an empty cell."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (np.integer, np.floating)):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str = "data") -> bytes:
+    """An Excel workbook: the table (codes stored as text, numbers as numbers, text neutralised)
+    and a sheet ``sources`` with what the export is made of and when."""
+    from openpyxl import Workbook
+
+    table = table_of(frame)
+    book = Workbook()
+    data = book.active
+    data.title = sheet[:31]
+    data.append(list(table.columns))
+    text_columns = {i for i, c in enumerate(table.columns, start=1) if c in CODE_COLUMNS}
+    for record in table.itertuples(index=False, name=None):
+        data.append([_cell_value(v) for v in record])
+    for col in text_columns:
+        for (cell,) in data.iter_rows(min_row=2, min_col=col, max_col=col):
+            if cell.value is not None:
+                cell.value = str(cell.value)
+            cell.number_format = "@"
+    data.freeze_panes = "A2"
+    info = book.create_sheet("sources")
+    info.append(list(sources.columns))
+    for record in files.neutralise_frame(sources).itertuples(index=False, name=None):
+        info.append([_cell_value(v) for v in record])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def render(frame: gpd.GeoDataFrame, fmt_: str, sources: pd.DataFrame | None = None) -> str | bytes:
+    """The export in ``fmt_`` (one of `FORMATS`): text for GeoJSON and CSV, bytes for XLSX
+    (``sources`` is its second sheet, see `sources_table`)."""
+    if fmt_ not in FORMATS:
+        raise ValueError(f"format must be in the set: {list(FORMATS)}; got {fmt_!r}")
+    if fmt_ == "geojson":
+        return to_geojson(frame)
+    if fmt_ == "csv":
+        return to_csv(frame)
+    if sources is None:
+        raise ValueError("an xlsx export needs its sources table (see sources_table)")
+    return to_xlsx(frame, sources)

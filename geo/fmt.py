@@ -24,3 +24,11 @@ def percent(share: float, lang: str = "da") -> str:
     """A share 0-1 as a whole percentage, e.g. 0.577 → '58 %' (da) or '58%' (en)."""
     value = number(share * 100, 0, lang)
     return f"{value} %" if lang == "da" else f"{value}%"
+
+
+def plain(value: float) -> str:
+    """A number for programs, the same in every export: the shortest text that reads back as the
+    same float, with ``.`` as decimal mark and no ``.0`` on whole numbers (``1``, ``0.577``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(float(value)) if isinstance(value, float) else str(value)

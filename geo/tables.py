@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -22,35 +26,160 @@ EXTENTS = ("all", "named")
 SHARE_TOLERANCE = 1e-9
 # Denmark with a margin (WGS84): a coordinate outside is a typo or swapped lat/lon.
 DK_BOUNDS = {"lat": (54.4, 57.9), "lon": (7.9, 15.4)}
+MAX_FILE_BYTES = 20 * 2**20  # a table read by read_csv_table: refused above this, before reading
+MAX_PROBLEMS = 200  # messages kept per table; the rest are counted
+_LINE_END = re.compile(r"\r\n|\r|\n")
+# Control characters no text table holds (tab, LF, CR and form feed are allowed).
+_BINARY_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class Problems(list):
+    """Problem messages, of which the first ``limit`` are kept and the rest only counted.
+
+    A list (``append``, ``extend`` and ``+=`` respect the limit), so a file with a million bad
+    lines costs 200 messages of memory. ``total`` counts all; `lines` adds "and N more".
+    """
+
+    def __init__(self, items: Iterable[str] = (), limit: int = 0):
+        super().__init__()
+        self.limit = limit or MAX_PROBLEMS
+        self.more = 0
+        self.extend(items)
+
+    @classmethod
+    def from_error(cls, exc: ValidationError) -> Problems:
+        """The problems carried by a `ValidationError` (with its count of those left out)."""
+        out = cls(exc.problems)
+        out.more += getattr(exc, "more", 0)
+        return out
+
+    def append(self, message: str) -> None:
+        if len(self) < self.limit:
+            super().append(message)
+        else:
+            self.more += 1
+
+    def extend(self, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.append(message)
+        self.more += getattr(messages, "more", 0)
+
+    def __iadd__(self, messages: Iterable[str]) -> Problems:
+        self.extend(messages)
+        return self
+
+    @property
+    def total(self) -> int:
+        """How many problems were found, kept or not."""
+        return len(self) + self.more
+
+    def lines(self) -> list[str]:
+        """The kept messages and, if some were left out, "and N more problem(s)"."""
+        return [*self, *([f"and {self.more} more problem(s)"] if self.more else [])]
+
+    def error(self, table: str) -> ValidationError:
+        """A `ValidationError` with these problems."""
+        return ValidationError(table, list(self), more=self.more)
+
+
+def _refuse(table: str, message: str) -> ValidationError:
+    return ValidationError(table, [message])
+
+
+def _read_limited(source: str | Path | bytes, table: str) -> bytes:
+    """The file's bytes, refusing a file over `MAX_FILE_BYTES` before reading it."""
+    size = Path(source).stat().st_size if isinstance(source, (str, Path)) else len(source)
+    if size > MAX_FILE_BYTES:
+        raise _refuse(table, f"the file is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB "
+                             "(an assignment table is a few hundred kB at most)")
+    return Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+
+
+def _decode(raw: bytes, table: str) -> str:
+    """Text of a CSV file as UTF-8 (with or without BOM) or Windows-1252; UTF-16 and binary files
+    are refused with a message that says what they are."""
+    save_as = "save it again as 'CSV UTF-8 (kommasepareret)' or 'CSV (semikolonsepareret)'"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        bom = " ".join(f"{b:02X}" for b in raw[:2])
+        raise _refuse(table, f"{table} is UTF-16 text (byte order mark {bom}), not UTF-8 or Windows-1252: {save_as}")
+    sample = raw[:4096]
+    if b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = max(1, len(sample) // 2)
+        if max(even, odd) > 0.3 * half and min(even, odd) < 0.05 * half:
+            raise _refuse(table, f"{table} is UTF-16 text (every other byte is zero), not UTF-8 or "
+                                 f"Windows-1252: {save_as}")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise _refuse(table, f"{table} is not a text file: it contains binary data (byte 00 at offset {nul}); "
+                             "expected a CSV file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise _refuse(table, f"{table} is not a text file: byte {raw[exc.start]:02X} at offset {exc.start} "
+                                 "is neither UTF-8 nor Windows-1252; expected a CSV file") from None
+    control = _BINARY_CONTROL.search(text)
+    if control:
+        raise _refuse(table, f"{table} is not a text file: it contains the control character "
+                             f"U+{ord(control.group()):04X} at character {control.start()}; expected a CSV file")
+    return text
 
 
 def read_csv_table(source: str | Path | bytes, table: str) -> pd.DataFrame:
     """Read a CSV table as text, tolerating what Excel writes.
 
-    Accepts a UTF-8 BOM, Windows-1252 text, ``;`` or tab as separator (with decimal comma) and
-    codes that lost their leading zero. Every value is a stripped string; the column ``_line``
-    holds the line number in the file (the header is line 1), so messages can name it.
+    Accepts a UTF-8 BOM, Windows-1252 text, ``;`` or tab as separator (with decimal comma), CRLF,
+    LF or CR-only line endings (Excel's "CSV (Macintosh)") and codes that lost their leading zero.
+    Every value is a stripped string; the column ``_line`` holds the line number in the file where
+    the row starts (the header is line 1), so messages can name it. Rows are read one at a time:
+    a file with many bad lines keeps `MAX_PROBLEMS` messages and counts the rest.
 
     Raises
     ------
     ValidationError
-        If the file is empty, has no header, or a line has the wrong number of fields.
+        If the file is over `MAX_FILE_BYTES`, UTF-16 or binary, empty, has no header, a duplicated
+        column name, no data rows, a field longer than csv's field limit, or a line with the wrong
+        number of fields.
     """
-    raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
+    raw = _read_limited(source, table)
+    text = _decode(raw, table)
+    first = _LINE_END.split(text, maxsplit=1)[0]
+    if not first.strip():
+        raise _refuse(table, "the file is empty: expected a header line with columns")
+    sep = max([",", ";", "\t"], key=first.count)
+    # newline=None: \r\n, \r and \n all end a line (Excel for Mac writes \r only).
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
+    problems = Problems()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise ValidationError(table, ["the file is empty: expected a header line with columns"])
-    header = lines[0]
-    sep = max([",", ";", "\t"], key=header.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-    columns = [c.strip().lstrip("\ufeff").lower() for c in rows[0]]
-    problems = []
-    records = []
-    for line_no, row in enumerate(rows[1:], start=2):
+        header = next(reader)
+    except csv.Error as exc:
+        raise _refuse(table, f"line 1: {_csv_error(exc)}") from None
+    columns = [c.strip().lstrip("\ufeff").lower() for c in header]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(columns, start=1):
+        if name and name in seen:
+            problems.append(f"line 1: column {name!r} appears twice in the header (columns {seen[name]} and "
+                            f"{position}); each column name may appear once")
+        seen.setdefault(name, position)
+    if problems:
+        raise problems.error(table)
+    cells: list[list[str]] = [[] for _ in columns]
+    lines: list[int] = []
+    intern = sys.intern
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(f"line {start}: {_csv_error(exc)}; reading stopped here")
+            break
+        line_no, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
@@ -59,49 +188,80 @@ def read_csv_table(source: str | Path | bytes, table: str) -> pd.DataFrame:
                 f"({sep!r} is the separator; a value that contains it must be in quotes)"
             )
             continue
-        records.append([cell.strip() for cell in row] + [line_no])
+        if not problems:
+            for column, cell in zip(cells, row, strict=True):
+                column.append(intern(cell.strip()))
+            lines.append(line_no)
     if problems:
-        raise ValidationError(table, problems)
-    df = pd.DataFrame(records, columns=[*columns, "_line"], dtype=object)
+        raise problems.error(table)
+    if not lines:
+        raise _refuse(table, "the file has a header but no data rows")
+    df = pd.DataFrame(dict(enumerate([*cells, lines])), dtype=object)
+    df.columns = [*columns, "_line"]
     df.attrs["separator"] = sep
     return df
 
 
+def _csv_error(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (f"a value is longer than {csv.field_size_limit():,} characters, the limit for one field "
+                "(is a closing quote missing?)")
+    return f"the line cannot be read as CSV ({exc})"
+
+
+def ascii_digit_problem(text: str) -> str | None:
+    """Why ``text`` is not written with ASCII digits, or None: the first non-ASCII digit by code
+    point and name (``U+FF10 FULLWIDTH DIGIT ZERO is not an ASCII digit``)."""
+    for char in text:
+        if not char.isascii() and (char.isdigit() or unicodedata.category(char) == "Nd"):
+            name = unicodedata.name(char, "a digit")
+            return f"U+{ord(char):04X} {name} is not an ASCII digit (write 0-9)"
+    return None
+
+
 def _number(text: str, decimal_comma: bool) -> float:
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(text)
     if decimal_comma or ("," in text and "." not in text):
         text = text.replace(",", ".")
     return float(text)
 
 
-def _where(table: str, row: pd.Series, column: str) -> str:
-    return f"{table} line {row['_line']}, column {column}"
+def _where(table: str, row: pd.Series | int, column: str) -> str:
+    line = row if isinstance(row, int) else row["_line"]
+    return f"{table} line {line}, column {column}"
 
 
-def prepare_assignments(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, list[str]]:
+def prepare_assignments(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, Problems]:
     """Normalise an assignment table read by `read_csv_table`; return it and the problems found.
 
     ``share`` becomes a float (NaN where unreadable), ``kommune_kode`` a 4-character code, and
-    the optional columns are added empty where absent.
+    the optional columns are added empty where absent. Codes and numbers must be written with
+    ASCII digits: a full-width or Arabic-Indic digit is named by its code point.
     """
-    problems = []
+    problems = Problems()
     missing = [c for c in ASSIGNMENT_REQUIRED if c not in df.columns]
     if missing:
         found = [c for c in df.columns if c != "_line"]
-        return df, [f"{table}: missing required column(s) {missing}; found {found}"]
+        problems.append(f"{table}: missing required column(s) {missing}; found {found}")
+        return df, problems
     out = df.copy()
     for col in ASSIGNMENT_OPTIONAL:
         if col not in out.columns:
             out[col] = ""
+    for col in ("kommune_kode", "sub_areas"):
+        for line, value in zip(out["_line"], out[col].astype(str), strict=True):
+            if not value.isascii() and (why := ascii_digit_problem(value)):
+                problems.append(f"{_where(table, line, col)}: {value!r}: {why}")
     out["kommune_kode"] = normalise_kode(out["kommune_kode"].astype(str)).astype(object)
     decimal_comma = df.attrs.get("separator") == ";"
     shares = []
-    for _, row in out.iterrows():
+    for line, text in zip(out["_line"], out["share"].astype(str), strict=True):
         try:
-            value = _number(str(row["share"]), decimal_comma)
-            if math.isnan(value):
-                raise ValueError
+            value = _number(text, decimal_comma)
         except ValueError:
-            problems.append(f"{_where(table, row, 'share')}: {row['share']!r} is not a number")
+            why = ascii_digit_problem(text)
+            problems.append(f"{_where(table, line, 'share')}: {text!r}" + (f": {why}" if why else " is not a number"))
             value = math.nan
         shares.append(value)
     out["share"] = pd.Series(shares, index=out.index, dtype=float)
@@ -117,91 +277,95 @@ def validate_assignments(
     layers: pd.DataFrame,
     units: pd.DataFrame,
     sub_areas: pd.DataFrame,
-) -> list[str]:
-    """Every problem in a prepared assignment table, one message each (empty list: valid).
+) -> Problems:
+    """Every problem in a prepared assignment table, one message each (empty: valid); at most
+    `MAX_PROBLEMS` messages are kept, the rest counted (see `Problems`).
 
     Checks known layer, kommune and unit; 0 < share ≤ 1; no duplicate (layer, kommune, unit);
     shares per (layer, kommune) summing to 1 within 1e-9; every kommune of a layer's extent
     covered; sub-areas that exist and do not overlap between units; confidence levels.
     """
+    problems = Problems()
     if any(c not in df.columns for c in ASSIGNMENT_REQUIRED):
-        return []  # prepare_assignments has already named the missing columns
-    problems: list[str] = []
+        return problems  # prepare_assignments has already named the missing columns
     known_layers = list(layers["layer"])
+    layer_set = set(known_layers)
     codes = dict(zip(kommuner["kommune_kode"], kommuner["kommune_navn"], strict=True))
     units_of = units.groupby("layer")["unit_id"].apply(list).to_dict()
+    unit_sets = {layer: set(ids) for layer, ids in units_of.items()}
     subs_of = sub_areas.groupby("kommune_kode")["sub_area_id"].apply(set).to_dict()
     valid_rows = []
-    for idx, row in df.iterrows():
+    n = len(df)
+    confs = df["confidence"] if "confidence" in df.columns else pd.Series([""] * n, index=df.index)
+    subs = df["sub_areas"] if "sub_areas" in df.columns else pd.Series([""] * n, index=df.index)
+    rows = zip(df.index, df["_line"], df["layer"], df["kommune_kode"], df["unit_id"], df["share"], confs, subs,
+               strict=True)
+    for idx, line, layer, kode, unit, share, conf, sub_text in rows:
         ok = True
-        layer, kode, unit = row["layer"], row["kommune_kode"], row["unit_id"]
-        if layer not in known_layers:
+        if layer not in layer_set:
             problems.append(
-                f"{_where(table, row, 'layer')}: unknown layer {layer!r}; expected one of {known_layers}"
+                f"{_where(table, line, 'layer')}: unknown layer {layer!r}; expected one of {known_layers}"
             )
             ok = False
         if kode == CHRISTIANSOE:
             problems.append(
-                f"{_where(table, row, 'kommune_kode')}: 0411 is Christiansø, which is not a kommune "
+                f"{_where(table, line, 'kommune_kode')}: 0411 is Christiansø, which is not a kommune "
                 "and has no memberships"
             )
             ok = False
         elif kode not in codes:
-            problems.append(
-                f"{_where(table, row, 'kommune_kode')}: {kode!r} is not one of the {len(codes)} "
-                "kommune codes"
-            )
+            if kode.isascii() or not ascii_digit_problem(kode):  # else prepare_assignments named the digit
+                problems.append(
+                    f"{_where(table, line, 'kommune_kode')}: {kode!r} is not one of the {len(codes)} "
+                    "kommune codes"
+                )
             ok = False
-        if layer in known_layers and unit not in units_of.get(layer, []):
+        if layer in layer_set and unit not in unit_sets.get(layer, set()):
             sample = ", ".join(units_of.get(layer, [])[:6])
             problems.append(
-                f"{_where(table, row, 'unit_id')}: {unit!r} is not a unit of layer {layer!r} "
+                f"{_where(table, line, 'unit_id')}: {unit!r} is not a unit of layer {layer!r} "
                 f"(units include {sample}, ...)"
             )
             ok = False
-        share = row["share"]
         if not math.isnan(share) and not 0 < share <= 1:
-            problems.append(f"{_where(table, row, 'share')}: {share:g} must be > 0 and ≤ 1")
-        conf = row.get("confidence", "")
+            problems.append(f"{_where(table, line, 'share')}: {share:g} must be > 0 and ≤ 1")
         if conf and conf not in CONFIDENCE_LEVELS:
             problems.append(
-                f"{_where(table, row, 'confidence')}: {conf!r}; expected one of {list(CONFIDENCE_LEVELS)}"
+                f"{_where(table, line, 'confidence')}: {conf!r}; expected one of {list(CONFIDENCE_LEVELS)}"
             )
-        if row.get("sub_areas") and kode in codes:
+        if sub_text and kode in codes:
             known = subs_of.get(kode, set())
-            for sub in str(row["sub_areas"]).split(";"):
+            for sub in str(sub_text).split(";"):
                 if sub.strip() not in known:
                     have = sorted(known, key=int) if known else "none"
                     problems.append(
-                        f"{_where(table, row, 'sub_areas')}: sub-area {sub.strip()!r} does not exist "
+                        f"{_where(table, line, 'sub_areas')}: sub-area {sub.strip()!r} does not exist "
                         f"in kommune {kode} (known: {have})"
                     )
         if ok:
             valid_rows.append(idx)
     good = df.loc[valid_rows]
     dup = good[good.duplicated(["layer", "kommune_kode", "unit_id"], keep="first")]
-    for _, row in dup.iterrows():
-        problems.append(
-            f"{table} line {row['_line']}: duplicate of an earlier row for "
-            f"({row['layer']}, {row['kommune_kode']}, {row['unit_id']})"
-        )
+    for line, layer, kode, unit in zip(dup["_line"], dup["layer"], dup["kommune_kode"], dup["unit_id"], strict=True):
+        problems.append(f"{table} line {line}: duplicate of an earlier row for ({layer}, {kode}, {unit})")
     for (layer, kode), group in good.groupby(["layer", "kommune_kode"]):
         total = group["share"].sum()
         if not math.isnan(total) and abs(total - 1) > SHARE_TOLERANCE:
-            lines = ", ".join(str(x) for x in group["_line"])
+            shown = list(group["_line"][:20])
+            lines = ", ".join(str(x) for x in shown) + (f" and {len(group) - 20} more" if len(group) > 20 else "")
             problems.append(
                 f"{table} lines {lines}: shares of kommune {kode} ({codes[kode]}) in layer {layer} "
                 f"sum to {total:.6g}, expected 1"
             )
         seen: dict[str, str] = {}
-        for _, row in group.iterrows():
-            for sub in filter(None, (s.strip() for s in str(row["sub_areas"]).split(";"))):
-                if sub in seen and seen[sub] != row["unit_id"]:
+        for line, unit, sub_text in zip(group["_line"], group["unit_id"], group["sub_areas"], strict=True):
+            for sub in filter(None, (s.strip() for s in str(sub_text).split(";"))):
+                if sub in seen and seen[sub] != unit:
                     problems.append(
-                        f"{_where(table, row, 'sub_areas')}: sub-area {sub} of kommune {kode} is "
+                        f"{_where(table, line, 'sub_areas')}: sub-area {sub} of kommune {kode} is "
                         f"already assigned to unit {seen[sub]!r} in layer {layer}"
                     )
-                seen[sub] = row["unit_id"]
+                seen[sub] = unit
     extent = dict(zip(layers["layer"], layers["extent"], strict=True))
     for layer in sorted(set(good["layer"])):
         if extent.get(layer) != "all":

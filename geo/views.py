@@ -135,7 +135,7 @@ def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | Non
                 "kommune_kode": kode,
                 "unit_ids": ";".join(group["unit_id"]),
                 "unit_navne": ";".join(group["unit_navn"]),
-                "shares": ";".join(f"{s:g}" for s in group["share"]),
+                "shares": ";".join(fmt.plain(s) for s in group["share"]),
                 "confidence": min(confs, key=rank.get) if confs else "",
                 "lines": lines,
             }
