@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -264,6 +265,12 @@ def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
+    """The Excel workbook of what is shown (see `geo.export.xlsx_for`), dated ``day``."""
+    return export.xlsx_for(bundle(), layer, what, fill_key, dt.date.fromisoformat(day))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def png_bytes(choice_items: tuple, lang_: str) -> bytes:
     choice = dict(choice_items)
     view = view_for(choice)
@@ -275,7 +282,7 @@ def png_bytes(choice_items: tuple, lang_: str) -> bytes:
 
 
 def download_section(choice: dict) -> None:
-    """Download buttons for exactly the shown layer and fill (GeoJSON, CSV, PNG)."""
+    """Download buttons for exactly the shown layer and fill (GeoJSON, CSV, Excel, PNG)."""
     L = lang()
     layer, fill_key = choice["layer"], choice["fill_key"]
     stem = f"klyngekort_{layer}_{slug(fill_key)}"  # the fill key carries its year
@@ -292,9 +299,16 @@ def download_section(choice: dict) -> None:
             t(label, L), data=export_text(layer, what, fmt, fill_key), file_name=f"{stem}_{what}.{ext}",
             mime=mime, key=f"dl_{what}_{fmt}", on_click="ignore",
         )
+    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for i, what in enumerate(("kommuner", "units")):
+        cols[i].download_button(
+            t(f"dl_xlsx_{what}", L), data=xlsx_bytes(layer, what, fill_key, dt.date.today().isoformat()),
+            file_name=f"{stem}_{what}.xlsx", mime=xlsx_mime, key=f"dl_{what}_xlsx", on_click="ignore",
+        )
     cols[2].download_button(t("dl_png", L), data=png_bytes(tuple(sorted(choice.items())), L),
                             file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
     st.caption(t("dl_note", L))
+    st.caption(t("dl_formats_note", L))
 
 
 def legend_html(rows: list[LegendRow]) -> str:

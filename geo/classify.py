@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
+
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 
 # Class schemes: key → (Danish label, English label, mapclassify name).
 SCHEMES: dict[str, tuple[str, str, str]] = {
@@ -36,6 +39,65 @@ MISSING_COLOUR = "#d4d4d4"  # "ingen data": its own class, never part of the com
 UNASSIGNED_COLOUR = "#ffffff"  # "ikke tildelt" in a layer whose source does not name the kommune
 OUTSIDE_COLOUR = "#f4f4f4"  # outside a regional layer
 K_RANGE = (2, 9)
+MAX_BREAKS = 12
+
+
+class BreaksError(ValueError):
+    """User-defined class breaks that cannot be used; ``reason`` is an i18n key suffix
+    ('not_number', 'too_many', 'duplicate') and ``value`` the offending text."""
+
+    def __init__(self, reason: str, value: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.value = value
+
+
+def check_breaks(breaks: list[float]) -> list[float]:
+    """Sorted, validated user breaks: finite numbers, distinct, at most `MAX_BREAKS`.
+
+    Raises
+    ------
+    BreaksError
+        Naming the break and the rule.
+    """
+    if len(breaks) > MAX_BREAKS:
+        raise BreaksError("too_many", str(len(breaks)), f"at most {MAX_BREAKS} breaks; got {len(breaks)}")
+    values = []
+    for b in breaks:
+        try:
+            value = float(b)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if isinstance(b, bool) or not np.isfinite(value):
+            raise BreaksError("not_number", str(b), f"breaks must be finite numbers; {str(b)!r} is not")
+        values.append(value)
+    bins = sorted(values)
+    dup = [b for i, b in enumerate(bins[1:]) if b == bins[i]]
+    if dup:
+        raise BreaksError("duplicate", f"{dup[0]:g}", f"breaks must be distinct; {dup[0]:g} appears twice")
+    return bins
+
+
+def parse_breaks(text: str) -> tuple[float, ...]:
+    """Breaks typed as ``8; 10,5; 12`` (``;``-separated, decimal comma or point) → sorted floats.
+
+    Only plain decimal numbers count: ``nan``, ``inf``, ``1e400`` and words are refused.
+
+    Raises
+    ------
+    BreaksError
+        Naming the first part that is not a number, too many breaks or a repeated break.
+    """
+    parts = [p.strip() for p in str(text).split(";") if p.strip()]
+    if len(parts) > MAX_BREAKS:
+        raise BreaksError("too_many", str(len(parts)), f"at most {MAX_BREAKS} breaks; got {len(parts)}")
+    values = []
+    for part in parts:
+        plain = part.replace(" ", "").replace("\u00a0", "")
+        if not _DECIMAL.fullmatch(plain):
+            raise BreaksError("not_number", part, f"{part!r} is not a number")
+        values.append(float(plain.replace(",", ".")))
+    return tuple(check_breaks(values))
 
 
 @dataclass(frozen=True)
@@ -84,7 +146,8 @@ def classify(
     palette : str
         A key of `PALETTES`.
     breaks : list of float, optional
-        Upper bounds of the classes for 'user_defined'; the largest value closes the last class.
+        Upper bounds of the classes for 'user_defined' (finite, distinct, at most `MAX_BREAKS`);
+        values above the highest break get a class of their own, closed by the largest value.
     formatter : callable
         Formats the class bounds in legend labels (e.g. Danish ``1.234,5``).
     missing_label : str
@@ -103,9 +166,7 @@ def classify(
         if scheme == "user_defined":
             if not breaks:
                 raise ValueError("user_defined needs breaks: a list of upper class bounds")
-            bins = sorted(float(b) for b in breaks)
-            if len(set(bins)) != len(bins):
-                raise ValueError(f"breaks must be distinct; got {breaks}")
+            bins = check_breaks(list(breaks))
             classifier = mapclassify.UserDefined(data.values, bins=bins)
         else:
             if not K_RANGE[0] <= k <= K_RANGE[1]:

@@ -234,3 +234,11 @@ def render(frame: gpd.GeoDataFrame, fmt_: str, sources: pd.DataFrame | None = No
     if sources is None:
         raise ValueError("an xlsx export needs its sources table (see sources_table)")
     return to_xlsx(frame, sources)
+
+
+def xlsx_for(bundle: Bundle, layer: str, what: str, fill_key: str, created: dt.date) -> bytes:
+    """The app's Excel download: the export frame of ``what`` with the shown fill's values and a
+    sheet of sources dated ``created``."""
+    frame = with_fill(bundle, frame_for(bundle, layer, what), layer, what, fill_key)
+    fill = fill_key if catalog.fill_catalog(bundle.population, bundle.indicators)[fill_key].kind != "category" else None
+    return to_xlsx(frame, sources_table(bundle, layer, what, fill_key=fill, created=created), sheet=what)

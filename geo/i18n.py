@@ -300,6 +300,23 @@ TEXT: dict[str, dict[str, str]] = {
                                 "så siden ikke henter noget uden for appen.",
                           "en": "The notes are shown without images: an image from another host is shown as a link, "
                                 "so the page loads nothing from outside the app."},
+    # h-cli: class breaks and the Excel download
+    "bad_breaks_not_number": {"da": "Klassegrænsen »{value}« er ikke et tal: skriv tal adskilt af ; (fx 8; 10,5; 12)",
+                              "en": "The break “{value}” is not a number: write numbers separated by ; (e.g. 8; 10.5; 12)"},
+    "bad_breaks_too_many": {"da": "Højst {max} klassegrænser; der er {value}",
+                            "en": "At most {max} breaks; there are {value}"},
+    "bad_breaks_duplicate": {"da": "Klassegrænsen {value} står to gange", "en": "The break {value} appears twice"},
+    "dl_xlsx_kommuner": {"da": "Kommuner (Excel)", "en": "Municipalities (Excel)"},
+    "dl_xlsx_units": {"da": "Enheder (Excel)", "en": "Units (Excel)"},
+    "dl_formats_note": {"da": "Excel-filen åbner direkte i dansk Excel (kommunekoder som tekst, tal som tal, et ark med "
+                                "kilder og dato). CSV er til programmer: RFC 4180, UTF-8, komma som skilletegn og punktum "
+                                "som decimaltegn. Tekst der begynder med = + - @ får et ' foran, så et regneark ikke "
+                                "udfører den som formel.",
+                        "en": "The Excel file opens directly in Excel (municipality codes as text, numbers as numbers, a "
+                              "sheet with sources and date). CSV is for programs: RFC 4180, UTF-8, comma-separated with "
+                              "'.' as decimal mark. Text starting with = + - @ gets a leading ' so that a spreadsheet "
+                              "does not run it as a formula."},
+
 }
 
 

@@ -54,6 +54,18 @@ class Problems(list):
         out.more += getattr(exc, "more", 0)
         return out
 
+    @property
+    def full(self) -> bool:
+        """True when further messages are only counted (callers may skip formatting them)."""
+        return len(self) >= self.limit
+
+    def add_lazy(self, count: int, messages: Iterable[str]) -> None:
+        """Add ``count`` problems whose messages ``messages`` yields; only those kept are formatted."""
+        room = max(0, min(count, self.limit - len(self)))
+        for _, message in zip(range(room), messages, strict=False):
+            super().append(message)
+        self.more += count - room
+
     def append(self, message: str) -> None:
         if len(self) < self.limit:
             super().append(message)
@@ -183,10 +195,13 @@ def read_csv_table(source: str | Path | bytes, table: str) -> pd.DataFrame:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
-            problems.append(
-                f"line {line_no}: {len(row)} fields, but the header has {len(columns)} "
-                f"({sep!r} is the separator; a value that contains it must be in quotes)"
-            )
+            if problems.full:
+                problems.more += 1
+            else:
+                problems.append(
+                    f"line {line_no}: {len(row)} fields, but the header has {len(columns)} "
+                    f"({sep!r} is the separator; a value that contains it must be in quotes)"
+                )
             continue
         if not problems:
             for column, cell in zip(cells, row, strict=True):
@@ -219,14 +234,6 @@ def ascii_digit_problem(text: str) -> str | None:
     return None
 
 
-def _number(text: str, decimal_comma: bool) -> float:
-    if not _NUMBER.fullmatch(text):
-        raise ValueError(text)
-    if decimal_comma or ("," in text and "." not in text):
-        text = text.replace(",", ".")
-    return float(text)
-
-
 def _where(table: str, row: pd.Series | int, column: str) -> str:
     line = row if isinstance(row, int) else row["_line"]
     return f"{table} line {line}, column {column}"
@@ -249,22 +256,25 @@ def prepare_assignments(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, Pro
     for col in ASSIGNMENT_OPTIONAL:
         if col not in out.columns:
             out[col] = ""
+    lines = out["_line"].tolist()
     for col in ("kommune_kode", "sub_areas"):
-        for line, value in zip(out["_line"], out[col].astype(str), strict=True):
+        values = out[col].astype(object).astype(str).tolist()
+        for line, value in zip(lines, values, strict=True):
             if not value.isascii() and (why := ascii_digit_problem(value)):
                 problems.append(f"{_where(table, line, col)}: {value!r}: {why}")
     out["kommune_kode"] = normalise_kode(out["kommune_kode"].astype(str)).astype(object)
-    decimal_comma = df.attrs.get("separator") == ";"
-    shares = []
-    for line, text in zip(out["_line"], out["share"].astype(str), strict=True):
-        try:
-            value = _number(text, decimal_comma)
-        except ValueError:
-            why = ascii_digit_problem(text)
-            problems.append(f"{_where(table, line, 'share')}: {text!r}" + (f": {why}" if why else " is not a number"))
-            value = math.nan
-        shares.append(value)
-    out["share"] = pd.Series(shares, index=out.index, dtype=float)
+    text = out["share"].astype(object).astype(str)
+    readable = text.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
+    out["share"] = pd.to_numeric(text.where(readable).str.replace(",", ".", regex=False),
+                                 errors="coerce").astype(float)
+    bad = [(line, value) for line, value, ok in zip(lines, text.tolist(), readable.tolist(), strict=True) if not ok]
+
+    def share_messages():
+        for line, value in bad:
+            why = ascii_digit_problem(value)
+            yield f"{_where(table, line, 'share')}: {value!r}" + (f": {why}" if why else " is not a number")
+
+    problems.add_lazy(len(bad), share_messages())
     out.attrs = dict(df.attrs)
     return out, problems
 
@@ -294,60 +304,80 @@ def validate_assignments(
     units_of = units.groupby("layer")["unit_id"].apply(list).to_dict()
     unit_sets = {layer: set(ids) for layer, ids in units_of.items()}
     subs_of = sub_areas.groupby("kommune_kode")["sub_area_id"].apply(set).to_dict()
-    valid_rows = []
     n = len(df)
     confs = df["confidence"] if "confidence" in df.columns else pd.Series([""] * n, index=df.index)
     subs = df["sub_areas"] if "sub_areas" in df.columns else pd.Series([""] * n, index=df.index)
-    rows = zip(df.index, df["_line"], df["layer"], df["kommune_kode"], df["unit_id"], df["share"], confs, subs,
-               strict=True)
-    for idx, line, layer, kode, unit, share, conf, sub_text in rows:
-        ok = True
-        if layer not in layer_set:
+    # Vectorised checks first; messages are formatted only for the problems that are kept.
+    layer_col, kode_col, unit_col = (df[c].astype(object) for c in ("layer", "kommune_kode", "unit_id"))
+    bad_layer = ~layer_col.isin(layer_set)
+    christiansoe = kode_col == CHRISTIANSOE
+    bad_kode = ~kode_col.isin(set(codes)) & ~christiansoe
+    pairs = {(layer, unit) for layer, ids in unit_sets.items() for unit in ids}
+    bad_unit = ~bad_layer & pd.Series([pair not in pairs for pair in zip(layer_col, unit_col, strict=True)],
+                                      index=df.index, dtype=bool)
+    share = df["share"].astype(float)
+    bad_share = share.notna() & ~((share > 0) & (share <= 1))
+    conf_text = confs.astype(object).fillna("").astype(str)
+    bad_conf = (conf_text != "") & ~conf_text.isin(CONFIDENCE_LEVELS)
+    sub_text = subs.astype(object).fillna("").astype(str)
+    check_subs = (sub_text != "") & kode_col.isin(set(codes))
+    valid = ~(bad_layer | christiansoe | bad_kode | bad_unit)
+    suspect = ~valid | bad_share | bad_conf | check_subs
+    for idx, line, layer, kode, unit, value, conf, sub_value in zip(
+        df.index[suspect], df["_line"][suspect], layer_col[suspect], kode_col[suspect], unit_col[suspect],
+        share[suspect], conf_text[suspect], sub_text[suspect], strict=True,
+    ):
+        if problems.full:  # count the rest without formatting them
+            tail = slice(df.index.get_loc(idx), None)
+            problems.more += int(sum(m.to_numpy()[tail].sum() for m in (bad_layer, christiansoe, bad_unit,
+                                                                         bad_share, bad_conf)))
+            unknown = kode_col.to_numpy()[tail][bad_kode.to_numpy()[tail]]
+            problems.more += sum(1 for k in unknown if k.isascii() or not ascii_digit_problem(k))
+            with_subs = check_subs.to_numpy()[tail]
+            for k, text in zip(kode_col.to_numpy()[tail][with_subs], sub_text.to_numpy()[tail][with_subs], strict=True):
+                problems.more += sum(sub.strip() not in subs_of.get(k, set()) for sub in text.split(";"))
+            break
+        if bad_layer[idx]:
             problems.append(
                 f"{_where(table, line, 'layer')}: unknown layer {layer!r}; expected one of {known_layers}"
             )
-            ok = False
-        if kode == CHRISTIANSOE:
+        if christiansoe[idx]:
             problems.append(
                 f"{_where(table, line, 'kommune_kode')}: 0411 is Christiansø, which is not a kommune "
                 "and has no memberships"
             )
-            ok = False
-        elif kode not in codes:
-            if kode.isascii() or not ascii_digit_problem(kode):  # else prepare_assignments named the digit
-                problems.append(
-                    f"{_where(table, line, 'kommune_kode')}: {kode!r} is not one of the {len(codes)} "
-                    "kommune codes"
-                )
-            ok = False
-        if layer in layer_set and unit not in unit_sets.get(layer, set()):
+        elif bad_kode[idx] and (kode.isascii() or not ascii_digit_problem(kode)):  # else named by prepare
+            problems.append(
+                f"{_where(table, line, 'kommune_kode')}: {kode!r} is not one of the {len(codes)} kommune codes"
+            )
+        if bad_unit[idx]:
             sample = ", ".join(units_of.get(layer, [])[:6])
             problems.append(
                 f"{_where(table, line, 'unit_id')}: {unit!r} is not a unit of layer {layer!r} "
                 f"(units include {sample}, ...)"
             )
-            ok = False
-        if not math.isnan(share) and not 0 < share <= 1:
-            problems.append(f"{_where(table, line, 'share')}: {share:g} must be > 0 and ≤ 1")
-        if conf and conf not in CONFIDENCE_LEVELS:
+        if bad_share[idx]:
+            problems.append(f"{_where(table, line, 'share')}: {value:g} must be > 0 and ≤ 1")
+        if bad_conf[idx]:
             problems.append(
                 f"{_where(table, line, 'confidence')}: {conf!r}; expected one of {list(CONFIDENCE_LEVELS)}"
             )
-        if sub_text and kode in codes:
+        if check_subs[idx]:
             known = subs_of.get(kode, set())
-            for sub in str(sub_text).split(";"):
+            for sub in sub_value.split(";"):
                 if sub.strip() not in known:
                     have = sorted(known, key=int) if known else "none"
                     problems.append(
                         f"{_where(table, line, 'sub_areas')}: sub-area {sub.strip()!r} does not exist "
                         f"in kommune {kode} (known: {have})"
                     )
-        if ok:
-            valid_rows.append(idx)
+    valid_rows = df.index[valid]
     good = df.loc[valid_rows]
     dup = good[good.duplicated(["layer", "kommune_kode", "unit_id"], keep="first")]
-    for line, layer, kode, unit in zip(dup["_line"], dup["layer"], dup["kommune_kode"], dup["unit_id"], strict=True):
-        problems.append(f"{table} line {line}: duplicate of an earlier row for ({layer}, {kode}, {unit})")
+    problems.add_lazy(len(dup), (
+        f"{table} line {line}: duplicate of an earlier row for ({layer}, {kode}, {unit})"
+        for line, layer, kode, unit in zip(dup["_line"], dup["layer"], dup["kommune_kode"], dup["unit_id"], strict=True)
+    ))
     for (layer, kode), group in good.groupby(["layer", "kommune_kode"]):
         total = group["share"].sum()
         if not math.isnan(total) and abs(total - 1) > SHARE_TOLERANCE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
-from geo.classify import K_RANGE, PALETTES, SCHEMES
+from geo.classify import K_RANGE, PALETTES, SCHEMES, parse_breaks
 
 LEVELS = ("kommuner", "units")
 
@@ -60,7 +60,7 @@ def _get(params: Mapping[str, str], name: str) -> str | None:
 
 
 def _breaks(text: str) -> tuple[float, ...]:
-    values = tuple(float(x.replace(",", ".")) for x in text.split(";") if x.strip())
+    values = parse_breaks(text)  # finite, distinct, at most MAX_BREAKS (BreaksError is a ValueError)
     if not values:
         raise ValueError("no breaks")
     return values

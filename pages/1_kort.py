@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 import ui
 from geo import mapbuild, safe, views
-from geo.classify import K_RANGE, PALETTES, SCHEMES
+from geo.classify import K_RANGE, MAX_BREAKS, PALETTES, SCHEMES, BreaksError, parse_breaks
 from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import MapState
@@ -66,9 +66,9 @@ with st.sidebar:
         if scheme == "user_defined":
             text = st.text_input(t("breaks", L), key="kort_breaks", placeholder="8; 10; 12; 15")
             try:
-                breaks = tuple(float(x.replace(",", ".")) for x in text.split(";") if x.strip())
-            except ValueError:
-                st.error(t("bad_breaks", L))
+                breaks = parse_breaks(text)
+            except BreaksError as exc:
+                st.error(t(f"bad_breaks_{exc.reason}", L, value=safe.md(exc.value), max=str(MAX_BREAKS)))
             if not breaks:
                 scheme = "quantiles"
         else:

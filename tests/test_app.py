@@ -66,6 +66,20 @@ def test_units_level_and_user_defined_breaks(app):
     assert "Aldersgrupper findes kun for 2020" in captions
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("30; nan", "Klassegrænsen »nan« er ikke et tal"),
+     ("; ".join(str(i) for i in range(1, 14)), "Højst 12 klassegrænser; der er 13")],
+)
+def test_unusable_breaks_get_a_visible_message(bundle, text, message):
+    at = page("1_kort.py").run()
+    at.selectbox(key="kort_fill").set_value("ind:gini@2022").run()
+    at.selectbox(key="kort_scheme").set_value("user_defined").run()
+    at.text_input(key="kort_breaks").input(text).run()
+    assert not at.exception
+    assert message in " ".join(e.value for e in at.error)
+
+
 def test_selecting_a_kommune_shows_its_memberships_and_url(app):
     app.selectbox(key="kort_fill").set_value("membership").run()
     app.selectbox(key="kort_kommune").set_value("0101").run()
@@ -160,7 +174,7 @@ def test_data_page_offers_every_download(bundle):
     assert not at.exception
     labels = {b.label for b in at.get("download_button")}
     assert labels == {"Kommuner (GeoJSON)", "Enheder (GeoJSON)", "Medlemskaber (GeoJSON)", "Kommuner (CSV)",
-                      "Enheder (CSV)", "Kortet som billede (PNG)"}
+                      "Enheder (CSV)", "Kommuner (Excel)", "Enheder (Excel)", "Kortet som billede (PNG)"}
 
 
 def test_sources_page_lists_files_series_confidence_and_evidence(bundle):

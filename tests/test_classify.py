@@ -81,3 +81,38 @@ def test_neighbouring_units_never_share_a_colour():
         for j, b in grid.iterrows():
             if i < j and a.geometry.touches(b.geometry):
                 assert colours[a.unit_id] != colours[b.unit_id], (a.unit_id, b.unit_id)
+
+
+def test_values_above_the_highest_break_get_their_own_class():
+    values = pd.Series(np.arange(1.0, 41.0))
+    classes, legend = classify(values, "user_defined", 0, "blues", breaks=[10, 30])
+    assert [r.count for r in legend] == [10, 20, 10]
+    assert legend[-1].lower == 30 and legend[-1].upper == 40
+    assert classes["class"].max() == 2 and classes.loc[39, "colour"] != classes.loc[29, "colour"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "value"),
+    [("30; nan", "not_number", "nan"), ("1; inf", "not_number", "inf"), ("8; ti", "not_number", "ti"),
+     ("1e400", "not_number", "1e400"), ("5; 5,0", "duplicate", "5"),
+     ("; ".join(str(i) for i in range(13)), "too_many", "13")],
+)
+def test_parse_breaks_refuses_what_is_not_a_usable_break(text, reason, value):
+    from geo.classify import BreaksError, parse_breaks
+
+    with pytest.raises(BreaksError) as info:
+        parse_breaks(text)
+    assert info.value.reason == reason and info.value.value == value
+
+
+def test_parse_breaks_reads_decimal_comma_and_sorts():
+    from geo.classify import MAX_BREAKS, parse_breaks
+
+    assert parse_breaks("12; 8; 10,5") == (8.0, 10.5, 12.0)
+    assert len(parse_breaks("; ".join(str(i) for i in range(MAX_BREAKS)))) == MAX_BREAKS
+
+
+@pytest.mark.parametrize("breaks", [[30, float("nan")], [1, float("inf")], list(range(13))])
+def test_classify_refuses_unusable_breaks(breaks):
+    with pytest.raises(ValueError, match="finite numbers|at most 12"):
+        classify(VALUES, "user_defined", 0, "blues", breaks=breaks)
