@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -24,6 +25,7 @@ from geo.config import CRS_DRAW
 WHATS = ("kommuner", "units", "memberships")
 FORMATS = ("geojson", "csv", "xlsx")
 TEXT_FORMATS = ("geojson", "csv")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 CODE_COLUMNS = ("kommune_kode", "unit_id", "unit_ids", "sub_areas", "shares")
 KOMMUNER_COLUMNS = ["kommune_kode", "kommune_navn", "region", "population", "unit_ids", "shares"]
 UNITS_COLUMNS = ["layer", "unit_id", "unit_navn", "hospital", "population", "n_kommuner"]
@@ -189,9 +191,11 @@ def _cell_value(value: object) -> object:
         value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, (bool, int, float, str)):
+    if isinstance(value, str):
+        return _XML_ILLEGAL.sub("", value)  # control characters XML (and so XLSX) cannot hold
+    if isinstance(value, (bool, int, float)):
         return value
-    return str(value)
+    return _XML_ILLEGAL.sub("", str(value))
 
 
 def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str = "data") -> bytes:

@@ -29,8 +29,6 @@ DK_BOUNDS = {"lat": (54.4, 57.9), "lon": (7.9, 15.4)}
 MAX_FILE_BYTES = 20 * 2**20  # a table read by read_csv_table: refused above this, before reading
 MAX_PROBLEMS = 200  # messages kept per table; the rest are counted
 _LINE_END = re.compile(r"\r\n|\r|\n")
-# Control characters no text table holds (tab, LF, CR and form feed are allowed).
-_BINARY_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -134,10 +132,6 @@ def _decode(raw: bytes, table: str) -> str:
         except UnicodeDecodeError as exc:
             raise _refuse(table, f"{table} is not a text file: byte {raw[exc.start]:02X} at offset {exc.start} "
                                  "is neither UTF-8 nor Windows-1252; expected a CSV file") from None
-    control = _BINARY_CONTROL.search(text)
-    if control:
-        raise _refuse(table, f"{table} is not a text file: it contains the control character "
-                             f"U+{ord(control.group()):04X} at character {control.start()}; expected a CSV file")
     return text
 
 

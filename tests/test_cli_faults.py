@@ -319,3 +319,11 @@ def test_the_apps_excel_download_carries_the_fill_and_its_source(bundle):
     assert all(isinstance(v, (int, float)) for v in values if v is not None)
     items = dict(book["sources"].iter_rows(min_row=2, values_only=True))
     assert items["created"] == "2026-01-02" and items["fill source"]
+
+
+def test_xlsx_drops_control_characters_xml_cannot_hold():
+    from geo import export
+
+    frame = pd.DataFrame({"kommune_kode": ["0101"], "unit_navn": ["Klynge\x07 Nord\x1b"], "population": [5]})
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(frame, pd.DataFrame({"item": [], "value": []}))))
+    assert [c.value for c in book["data"][2]] == ["0101", "Klynge Nord", 5]
