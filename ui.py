@@ -10,7 +10,22 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import assets, catalog, export, model, plans, planview, png, profile, safe, ulighed, views, viewstate
+from geo import (
+    assets,
+    catalog,
+    citations,
+    export,
+    model,
+    plans,
+    planview,
+    png,
+    profile,
+    readable,
+    safe,
+    ulighed,
+    views,
+    viewstate,
+)
 from geo.bundle import Bundle, load_bundle
 from geo.classify import LegendRow
 from geo.config import data_dir, sources_dir
@@ -32,24 +47,69 @@ def lang() -> str:
 
 
 def init_language() -> None:
-    """Take the language from the URL (``?lang=en``) the first time a session runs."""
+    """Take the language from the URL (``?lang=en``) when it names one, else keep the session's.
+
+    Page links of st.navigation drop the query string, so a URL without ``lang`` keeps the
+    session's language; `language_switch` writes it back.
+    """
+    wanted = st.query_params.get("lang")
+    if wanted in LANGUAGES and wanted != st.session_state.get("lang_in_url"):
+        if st.session_state.get("lang") not in (None, wanted):
+            _refresh_select_widgets()
+        st.session_state.lang = wanted
     if "lang" not in st.session_state:
-        wanted = st.query_params.get("lang")
-        st.session_state.lang = wanted if wanted in LANGUAGES else "da"
+        st.session_state.lang = "da"
+
+
+# Widgets whose shown labels depend on the language (keys by prefix; st_folium maps excluded).
+TRANSLATED_WIDGET_PREFIXES = ("kort_", "mk_", "kl_")
+UNTRANSLATED_WIDGETS = ("kort_map", "mk_map")
+
+
+def _refresh_select_widgets() -> None:
+    """Make every select widget send its value again, formatted in the new language.
+
+    Streamlit stores a selectbox's value as its formatted label and sends it to the browser only
+    when the value changes; a new ``format_func`` alone leaves the browser showing the old
+    language's label. Assigning the (unchanged) value through session state marks it changed.
+    """
+    for key in list(st.session_state):
+        if (isinstance(key, str) and key.startswith(TRANSLATED_WIDGET_PREFIXES)
+                and not key.startswith(UNTRANSLATED_WIDGETS)):
+            with contextlib.suppress(st.errors.StreamlitAPIException):
+                st.session_state[key] = st.session_state[key]
 
 
 def _set_language() -> None:
     st.session_state.lang = st.session_state.lang_choice
+    _refresh_select_widgets()
 
 
 def language_switch() -> None:
-    """One switch for the whole app (a link can ask for English with ``?lang=en``).
+    """One switch for the whole app; the language is kept in the URL (``?lang=en``).
 
     The language lives in a plain session key: widget state is dropped when the translated page
     titles change under st.navigation, plain keys are not.
     """
-    st.sidebar.radio(t("language", lang()), list(LANGUAGES), index=list(LANGUAGES).index(lang()),
-                     format_func=LANGUAGES.get, key="lang_choice", horizontal=True, on_change=_set_language)
+    st.session_state.lang_choice = lang()
+    st.sidebar.radio(t("language", lang()), list(LANGUAGES), format_func=LANGUAGES.get, key="lang_choice",
+                     horizontal=True, on_change=_set_language)
+    write_language_to_url()
+
+
+def write_language_to_url() -> None:
+    """``?lang=en`` in the address for English; Danish (the default) leaves it out."""
+    if lang() == "da":
+        if "lang" in st.query_params:
+            del st.query_params["lang"]
+    elif st.query_params.get("lang") != lang():
+        st.query_params["lang"] = lang()
+    st.session_state.lang_in_url = st.query_params.get("lang")
+
+
+def placeholder() -> str:
+    """The empty selectbox's text in the session's language (instead of 'Choose an option')."""
+    return t("choose", lang())
 
 
 ASSETS_DIR = assets.LEAFLET_TARGET  # installed by scripts/setup.sh (python -m geo.assets)
@@ -84,8 +144,9 @@ def show_data_error(exc: Exception) -> None:
 
 # The bundle, the display geometry and the fill registry are read-only (geo/ never mutates its input):
 # one shared object per process (cache_resource) instead of a fresh unpickled copy on every call
-# of every session (cache_data), which cost CPU and left the copies to the allocator.
-@st.cache_resource(show_spinner="Indlæser kort og data …")
+# of every session (cache_data), which cost CPU and left the copies to the allocator. The spinner
+# is shown by `bundle` in the reader's language.
+@st.cache_resource(show_spinner=False)
 def _load(directory: str, tables: str) -> Bundle:
     return load_bundle(Path(directory), Path(tables))
 
@@ -93,7 +154,8 @@ def _load(directory: str, tables: str) -> Bundle:
 def bundle() -> Bundle:
     """The validated bundle; on bad data show the message and stop the page."""
     try:
-        return _load(str(sources_dir()), str(data_dir()))
+        with st.spinner(t("loading", lang())):
+            return _load(str(sources_dir()), str(data_dir()))
     except KlyngekortError as exc:
         show_data_error(exc)
         raise  # unreachable (st.stop); keeps type checkers honest
@@ -131,8 +193,29 @@ def fills() -> dict[str, catalog.Fill]:
 
 
 def fill_label(key: str, lang_: str | None = None) -> str:
+    """A fill's name in the session's language (or ``lang_``)."""
+    return fills()[key].label(lang_ or lang())
+
+
+def fill_choice(key: str) -> str:
+    """'Befolkning: Befolkning i alt (2026)' — group and name, for the fill selector."""
     fill = fills()[key]
-    return fill.label_da if (lang_ or lang()) == "da" else fill.label_en
+    return f"{fill.group_in(lang())}: {fill.label(lang())}"
+
+
+def sources_md(field: str, limit: int | None = None) -> str:
+    """A ``source`` field of the project's tables as linked citations (safe Markdown)."""
+    return citations.sources_md(field, bundle().citations, lang(), limit)
+
+
+def display_table(frame: pd.DataFrame, fill: catalog.Fill | None = None) -> pd.DataFrame:
+    """A view table with headers in the reader's language and locale-formatted values (same rows)."""
+    return readable.display_table(frame, lang(), fill)
+
+
+def table(frame: pd.DataFrame, fill: catalog.Fill | None = None) -> None:
+    """Show a view table for reading (see `display_table`)."""
+    st.dataframe(display_table(frame, fill), hide_index=True, width="stretch")
 
 
 def layer_names(lang_: str | None = None) -> dict[str, str]:
@@ -276,7 +359,9 @@ def png_bytes(choice_items: tuple, lang_: str) -> bytes:
     view = view_for(choice)
     sites = views.site_points(bundle().sites, list(choice["groups"]), lang_)
     title = f"{fill_label(choice['fill_key'], lang_)} · {layer_names(lang_)[choice['layer']]}"
-    source = f"{t('source', lang_)}: {view.fill.source or bundle().layer(choice['layer'])['source']}"
+    cited = (catalog.source_text(view.fill.source, lang_) if view.fill.source else
+             citations.sources_text(bundle().layer(choice['layer'])['source'], bundle().citations, lang_))
+    source = f"{t('source', lang_)}: {cited}"
     return png.render_png(view.areas, view.legend, title=title, source=source, outlines=view.outlines,
                           sites=sites)
 
@@ -325,7 +410,8 @@ def legend_html(rows: list[LegendRow]) -> str:
 def confidence_counts(rows: pd.DataFrame) -> str:
     """'høj 45 · middel 52 · lav 2' for a set of table rows."""
     counts = rows["confidence"].value_counts()
-    return " · ".join(f"{views.confidence_word(c, lang())} {int(counts.get(c, 0))}" for c in ("high", "medium", "low"))
+    return " · ".join(f"{readable.confidence_word(c, lang())} {number(int(counts.get(c, 0)), 0, lang())}"
+                      for c in ("high", "medium", "low"))
 
 
 def value_text(value, fill: catalog.Fill) -> str:

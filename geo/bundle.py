@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import sources, tables
+from geo import citations, sources, tables
 from geo.config import DATA_DIR, sources_dir
 from geo.config import data_dir as default_data_dir
 from geo.errors import ValidationError
@@ -30,6 +30,7 @@ class Bundle:
     assignments: pd.DataFrame
     sites: pd.DataFrame
     sources_dir: Path
+    citations: pd.DataFrame | None = None
 
     def layer(self, layer: str) -> pd.Series:
         """The layers.csv row of ``layer``; ValueError naming the valid layers otherwise."""
@@ -40,8 +41,8 @@ class Bundle:
 
 
 def load_project_tables(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
-    """Read data/layers.csv, units.csv, assignments.csv and sites.csv (unvalidated)."""
-    names = ("layers", "units", "assignments", "sites")
+    """Read data/layers.csv, units.csv, assignments.csv, sites.csv and citations.csv (unvalidated)."""
+    names = ("layers", "units", "assignments", "sites", "citations")
     return {name: tables.read_csv_table(data_dir / f"{name}.csv", f"{name}.csv") for name in names}
 
 
@@ -60,7 +61,15 @@ def validate_project_tables(
     problems += tables.validate_units(raw["units"], raw["layers"], raw["sites"])
     assignments, more = tables.prepare_assignments(raw["assignments"], "assignments.csv")
     problems += more
+    problems += citations.validate_citations(raw["citations"])
+    if not problems:
+        problems += citations.uncited(raw["citations"], raw)
     if not more:
+        for _, row in assignments.iterrows():
+            if row["confidence"] == "low" and not (row["why_da"].strip() and row["why_en"].strip()):
+                problems.append(f"assignments.csv line {row['_line']}: a low-confidence row needs why_da and "
+                                f"why_en (why the sources leave it uncertain); kommune {row['kommune_kode']}, "
+                                f"unit {row['unit_id']}")
         problems += tables.validate_assignments(
             assignments,
             table="assignments.csv",
@@ -119,4 +128,5 @@ def load_bundle(source_dir: Path | None = None, data_dir: Path | None = None) ->
         assignments=assignments,
         sites=raw["sites"],
         sources_dir=directory,
+        citations=raw["citations"],
     )

@@ -1,18 +1,34 @@
-"""Number formatting by locale (Danish: 1.234,5; English: 1,234.5)."""
+"""Number formatting by locale through Babel (Danish: 1.234,5 and 58 %; English: 1,234.5 and 58%)."""
 
 from __future__ import annotations
 
 import math
 
+from babel.numbers import format_decimal
+
+LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
 
 def number(value: float | None, decimals: int = 1, lang: str = "da") -> str:
-    """Format a number with thousands separators; ``None``/NaN become an en dash."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """Format a number with the locale's grouping and decimal signs; ``None``/NaN become an en dash.
+
+    Examples
+    --------
+    >>> number(1234.5, 1, "da"), number(1234.5, 1, "en")
+    ('1.234,5', '1,234.5')
+    """
+    if _missing(value):
         return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(float(value), format=pattern, locale=LOCALES.get(lang, LOCALES["da"]),
+                          decimal_quantization=True, group_separator=True)
 
 
 def decimals_for(unit: str, kind: str) -> int:
@@ -20,9 +36,11 @@ def decimals_for(unit: str, kind: str) -> int:
     return 0 if kind == "count" or unit in ("kr.", "personer") else 1
 
 
-def percent(share: float, lang: str = "da") -> str:
-    """A share 0-1 as a whole percentage, e.g. 0.577 → '58 %' (da) or '58%' (en)."""
-    value = number(share * 100, 0, lang)
+def percent(share: float | None, lang: str = "da", decimals: int = 0) -> str:
+    """A share 0-1 as a percentage, e.g. 0.577 → '58 %' (da) or '58%' (en)."""
+    if _missing(share):
+        return "–"
+    value = number(float(share) * 100, decimals, lang)
     return f"{value} %" if lang == "da" else f"{value}%"
 
 

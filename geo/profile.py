@@ -27,6 +27,7 @@ class Fact:
     key: str
     text: str
     confidence: str
+    why: str = ""
 
 
 def memberships_of(bundle: Bundle, kode: str) -> pd.DataFrame:
@@ -62,6 +63,15 @@ def _unit_list(rows: pd.DataFrame, lang: str) -> str:
     return ", ".join(parts[:-1]) + f" {t('and', lang)} " + parts[-1]
 
 
+def _why(rows: pd.DataFrame, lang: str) -> str:
+    """The reasons given for the low-confidence rows among ``rows`` (in ``lang``), joined."""
+    column = "why_da" if lang == "da" else "why_en"
+    if column not in rows.columns:
+        return ""
+    low = rows[(rows["confidence"] == "low") & (rows[column].fillna("") != "")]
+    return " ".join(dict.fromkeys(low[column]))
+
+
 def _lowest(levels: pd.Series) -> str:
     order = {"low": 0, "medium": 1, "high": 2}
     return min(levels, key=lambda c: order.get(c, -1))
@@ -74,7 +84,7 @@ def summary(bundle: Bundle, kode: str, lang: str = "da") -> list[Fact]:
     facts = []
     klynger = rows[rows["layer"] == "sundhedsklynger"]
     facts.append(Fact("klynge", t("summary_klynge", lang, navn=name, kode=kode, units=_unit_list(klynger, lang)),
-                      _lowest(klynger["confidence"])))
+                      _lowest(klynger["confidence"]), _why(klynger, lang)))
     hospitals = hospitals_of(bundle, kode)
     if not hospitals.empty:
         listed = ", ".join(f"{h.name} ({fmt.number(h.km, 0, lang)} km)" for h in hospitals.itertuples())
@@ -86,12 +96,14 @@ def summary(bundle: Bundle, kode: str, lang: str = "da") -> list[Fact]:
     for layer, key in (("psykiatri-voksen", "summary_psych_adult"), ("psykiatri-boern", "summary_psych_child")):
         sel = rows[rows["layer"] == layer]
         if len(sel):
-            facts.append(Fact(layer, t(key, lang, units=_unit_list(sel, lang)), _lowest(sel["confidence"])))
+            facts.append(Fact(layer, t(key, lang, units=_unit_list(sel, lang)), _lowest(sel["confidence"]),
+                              _why(sel, lang)))
     raad = rows[rows["layer"] == "sundhedsraad-2027"]
     region = rows[rows["layer"] == "regioner-2027"]
     if len(raad):
         facts.append(Fact("2027", t("summary_2027", lang, units=_unit_list(raad, lang),
-                                    region=", ".join(region["unit_navn"])), _lowest(raad["confidence"])))
+                                    region=", ".join(region["unit_navn"])), _lowest(raad["confidence"]),
+                          _why(raad, lang)))
     return facts
 
 
@@ -117,7 +129,8 @@ def site_distances(bundle: Bundle, kode: str, site_ids: list[str] | None = None,
     if site_ids is not None:
         sites = sites[sites["site_id"].isin(site_ids)]
     origin = origin_point(bundle, kode)
-    out = sites[["site_id", "name", "kind", "confidence"]].copy()
+    notes = [c for c in ("note", "note_en") if c in sites.columns]
+    out = sites[["site_id", "name", "kind", "confidence", *notes]].copy()
     out["km"] = _points_25832(sites["lat"], sites["lon"]).distance(origin).values / 1000
     return out.sort_values("km").reset_index(drop=True)
 
@@ -161,8 +174,8 @@ def key_figures(bundle: Bundle, kode: str, layer: str = "sundhedsklynger", lang:
         ranks = values.rank(ascending=False, method="min")
         record = {
             "key": key,
-            "label": fill.label_da if lang == "da" else fill.label_en,
-            "unit": fill.unit,
+            "label": fill.label(lang),
+            "unit": fill.unit_in(lang),
             "year": fill.year,
             "kommune": values.get(kode),
             "danmark": national,

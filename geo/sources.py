@@ -30,26 +30,61 @@ from geo.config import (
 from geo.errors import SourceDataError
 
 # What each source file is, its vintage, and its origin and licence (../shared/data/README.md).
+# Per source file: (what, vintage, origin and licence), each as (Danish, English).
 SOURCE_META = {
-    "kommuner": ("Kommunegrænser: 98 kommuner (+ Christiansø, udeladt)", "DAGI/FOT 2014-02-13, 1:500.000",
-                 "Geodatastyrelsen & Danske Kommuner, DAGI, frie data (via Neogeografen/dagi)"),
-    "regioner": ("De fem regioner", "DAGI 2014", "Geodatastyrelsen, DAGI, frie data"),
-    "bydele": ("Københavns 10 bydele", "2014",
-               "Københavns Kommune, åbne data (via codeforgermany/click_that_hood, MIT)"),
-    "population": ("Folketal 1. januar: 2026, 2024, 2023 i alt; 2020 med aldersgrupper", "2020-2026",
-                   "Danmarks Statistik (FOLK1A, FOLK1AM), fri genbrug med kildeangivelse"),
-    "indicators": ("21 indikatorserier (sundhedsprofil, middellevetid, indkomst, ulighed, uddannelse, beskæftigelse)",
-                   "2015-2025, se hver serie",
-                   "Sundhedsstyrelsen/SIF (Den Nationale Sundhedsprofil) og Danmarks Statistik; angiv kilden"),
+    "kommuner": {"what": ("Kommunegrænser: 98 kommuner (+ Christiansø, udeladt)",
+                          "Municipal boundaries: 98 municipalities (+ Christiansø, left out)"),
+                 "vintage": ("DAGI/FOT 2014-02-13, 1:500.000", "DAGI/FOT 2014-02-13, 1:500,000"),
+                 "origin": ("Geodatastyrelsen & Danske Kommuner, DAGI, frie data (via Neogeografen/dagi)",
+                            "Danish Geodata Agency & Local Government Denmark, DAGI, open data "
+                            "(via Neogeografen/dagi)")},
+    "regioner": {"what": ("De fem regioner", "The five regions"), "vintage": ("DAGI 2014", "DAGI 2014"),
+                 "origin": ("Geodatastyrelsen, DAGI, frie data", "Danish Geodata Agency, DAGI, open data")},
+    "bydele": {"what": ("Københavns 10 bydele", "Copenhagen's 10 districts"), "vintage": ("2014", "2014"),
+               "origin": ("Københavns Kommune, åbne data (via codeforgermany/click_that_hood, MIT)",
+                          "City of Copenhagen, open data (via codeforgermany/click_that_hood, MIT)")},
+    "population": {"what": ("Folketal 1. januar: 2026, 2024, 2023 i alt; 2020 med aldersgrupper",
+                            "Population on 1 January: 2026, 2024, 2023 in total; 2020 with age groups"),
+                   "vintage": ("2020-2026", "2020-2026"),
+                   "origin": ("Danmarks Statistik (FOLK1A, FOLK1AM), fri genbrug med kildeangivelse",
+                              "Statistics Denmark (FOLK1A, FOLK1AM), free reuse with attribution")},
+    "indicators": {"what": ("21 indikatorserier (sundhedsprofil, middellevetid, indkomst, ulighed, uddannelse, "
+                            "beskæftigelse)",
+                            "21 indicator series (health profile, life expectancy, income, inequality, education, "
+                            "employment)"),
+                   "vintage": ("2015-2025, se hver serie", "2015-2025, see each series"),
+                   "origin": ("Sundhedsstyrelsen/SIF (Den Nationale Sundhedsprofil) og Danmarks Statistik; "
+                              "angiv kilden",
+                              "Danish Health Authority/SIF (the National Health Profile) and Statistics Denmark; "
+                              "cite the source")},
 }
+# Caveats of the source data, each as (Danish, English).
 CAVEATS = [
-    "Christiansø (0411) er ikke en kommune: den er udeladt af statistik og medlemskaber.",
-    "Aldersgrupper findes kun for 2020; det står overalt hvor 65+/80+ vises.",
-    "Årstallet for Danmarks Statistiks socioøkonomiske indikatorer (2022/2023) kan være én revision bagud "
-    "(en senere udgivelse betegner samme værdier 2024); året vises som i kilden med tabelnavn.",
-    "Vejens Gini (46,3) og gennemsnitsindkomst er reelle outliers, drevet af få meget høje indkomster.",
-    "Middellevetid er ikke offentliggjort for Ærø, Fanø, Læsø og Samsø.",
+    ("Christiansø (0411) er ikke en kommune: den er udeladt af statistik og medlemskaber.",
+     "Christiansø (0411) is not a municipality: it is left out of statistics and memberships."),
+    ("Aldersgrupper findes kun for 2020; det står overalt hvor 65+/80+ vises.",
+     "Age groups are only available for 2020; this is said wherever 65+/80+ are shown."),
+    ("Årstallet for Danmarks Statistiks socioøkonomiske indikatorer (2022/2023) kan være én revision bagud "
+     "(en senere udgivelse betegner samme værdier 2024); året vises som i kilden med tabelnavn.",
+     "The year of Statistics Denmark's socio-economic indicators (2022/2023) may be one revision behind "
+     "(a later release labels the same values 2024); the year is shown as in the source, with the table name."),
+    ("Vejens Gini (46,3) og gennemsnitsindkomst er reelle outliers, drevet af få meget høje indkomster.",
+     "Vejen's Gini (46.3) and average income are real outliers, driven by a few very high incomes."),
+    ("Middellevetid er ikke offentliggjort for Ærø, Fanø, Læsø og Samsø.",
+     "Life expectancy is not published for Ærø, Fanø, Læsø and Samsø."),
 ]
+
+
+def source_meta(key: str, lang: str = "da") -> dict[str, str]:
+    """What, vintage and origin of one source file in ``lang``."""
+    i = 0 if lang == "da" else 1
+    return {field: pair[i] for field, pair in SOURCE_META[key].items()}
+
+
+def caveats(lang: str = "da") -> list[str]:
+    """The source data's caveats in ``lang``."""
+    return [pair[0 if lang == "da" else 1] for pair in CAVEATS]
+
 
 WGS84_NAMES = {"EPSG:4326", "OGC:CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84"}
 

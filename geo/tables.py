@@ -18,8 +18,9 @@ from geo.errors import ValidationError
 from geo.sources import normalise_kode
 
 ASSIGNMENT_REQUIRED = ["layer", "kommune_kode", "unit_id", "share"]
-ASSIGNMENT_OPTIONAL = ["basis", "sub_areas", "source", "confidence", "note"]
-LAYER_COLUMNS = ["layer", "name_da", "name_en", "extent", "display_region", "source", "confidence"]
+ASSIGNMENT_OPTIONAL = ["basis", "sub_areas", "source", "confidence", "note", "why_da", "why_en"]
+LAYER_COLUMNS = ["layer", "name_da", "name_en", "extent", "display_region", "description_da", "description_en",
+                 "source", "confidence"]
 UNIT_COLUMNS = ["layer", "unit_id", "unit_navn", "region", "hospital", "site_ids", "source", "confidence"]
 SITE_COLUMNS = ["site_id", "name", "kind", "lat", "lon", "source", "coord_source", "confidence"]
 EXTENTS = ("all", "named")

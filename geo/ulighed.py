@@ -82,7 +82,7 @@ def compare_units(bundle: Bundle, layer: str, unit_a: str, unit_b: str, lang: st
         values = catalog.kommune_values(key, bundle.population, bundle.indicators)
         national, _ = aggregate.national_value(values, catalog.weights_for(fill, bundle.population), fill.kind)
         a, b = table.loc[unit_a, "value"], table.loc[unit_b, "value"]
-        records.append({"key": key, "label": fill.label_da if lang == "da" else fill.label_en, "unit": fill.unit,
+        records.append({"key": key, "label": fill.label(lang), "unit": fill.unit_in(lang),
                         "year": fill.year, "a": a, "b": b, "difference": a - b, "danmark": national,
                         "kind": fill.kind, "better": fill.better})
     return pd.DataFrame.from_records(records)

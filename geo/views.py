@@ -12,8 +12,9 @@ import pandas as pd
 from geo import aggregate, catalog, classify, fmt, model
 from geo.bundle import Bundle
 from geo.classify import OUTSIDE_COLOUR, UNASSIGNED_COLOUR, LegendRow
-from geo.i18n import t
+from geo.i18n import TEXT, t
 from geo.mapbuild import label_points, tooltip_html
+from geo.readable import confidence_word
 
 LEVELS = {"kommuner": ("Kommuner", "Municipalities"), "units": ("Enheder i laget", "Units of the layer")}
 DISPLAY_TOLERANCE = 400.0  # metres; national display geometry (source scale is 1:500,000)
@@ -100,11 +101,6 @@ def coverage_percent(share: float, lang: str = "da") -> str:
     return f"{text} %" if lang == "da" else f"{text}%"
 
 
-def confidence_word(level: str, lang: str = "da") -> str:
-    """'høj'/'middel'/'lav' (or English); unknown levels are returned as given."""
-    return t(f"conf_{level}", lang) if level in ("high", "medium", "low") else level
-
-
 def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | None = None,
                      lang: str = "da") -> pd.DataFrame:
     """Per kommune of a layer: its units, shares and the confidence of each row.
@@ -129,6 +125,9 @@ def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | Non
             part = t("part_bydele", lang, subs=r["sub_areas"]) if r["sub_areas"] else ""
             lines.append(t("membership_line", lang, unit=r["unit_navn"], pct=fmt.percent(r["share"], lang),
                            part=part, conf=confidence_word(r["confidence"], lang)))
+            why = r.get("why_da" if lang == "da" else "why_en", "")
+            if r["confidence"] == "low" and why:
+                lines.append(f"{t('why_low', lang)}: {why}")
         confs = [c for c in group["confidence"] if c in rank]
         records.append(
             {
@@ -242,7 +241,7 @@ def national_view(
         bundle.layer(overlay)
         over = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, overlay)
         view.outlines = model.unit_geometries(over)
-    view.notes = list(fill.caveats)
+    view.notes = fill.caveats_in(lang)
     return view
 
 
@@ -251,7 +250,8 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
     weights = catalog.weights_for(fill, bundle.population)
     dec = fmt.decimals_for(fill.unit, fill.kind)
     show = lambda x: fmt.number(x, dec, lang)  # noqa: E731
-    label = fill.label_da if lang == "da" else fill.label_en
+    label = fill.label(lang)
+    unit = fill.unit_in(lang)
     missing = t("no_data", lang)
     national = aggregate.national_value(values, weights, fill.kind)
     if level == "kommuner":
@@ -263,7 +263,7 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
         frame["colour"] = classes["colour"]
         frame["tip"] = [
             tooltip_html(f"{r.kommune_navn} ({r.kommune_kode})",
-                         [f"{label}: {show(r.value)} {fill.unit}".strip(), *r.lines])
+                         [f"{label}: {show(r.value)} {unit}".strip(), *r.lines])
             for r in frame.itertuples()
         ]
         table = frame[["kommune_kode", "kommune_navn", "region", "unit_navne", "value"]]
@@ -276,7 +276,7 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
     geoms["colour"] = classes["colour"]
     geoms["tip"] = [
         tooltip_html(r.unit_navn, [
-            f"{label}: {show(r.value)} {fill.unit}".strip(),
+            f"{label}: {show(r.value)} {unit}".strip(),
             t("unit_tip_line", lang, n=r.n_kommuner, pct=fmt.percent(r.coverage, lang)),
         ])
         for r in geoms.itertuples()
@@ -291,6 +291,12 @@ SITE_KINDS = {
 }
 
 
+def site_kind(kind: str, lang: str = "da") -> str:
+    """A site kind ('akutsygehus') in words of ``lang`` ('acute hospital'); unknown kinds as given."""
+    key = f"site_kind_{kind}"
+    return t(key, lang) if key in TEXT else kind
+
+
 def site_points(sites: pd.DataFrame, groups: list[str], lang: str = "da") -> pd.DataFrame:
     """Sites of the chosen groups (keys of `SITE_KINDS`) that have coordinates, with tooltips
     that say how sure the coordinate is."""
@@ -299,7 +305,8 @@ def site_points(sites: pd.DataFrame, groups: list[str], lang: str = "da") -> pd.
     rows["lat"] = rows["lat"].astype(float)
     rows["lon"] = rows["lon"].astype(float)
     rows["tip"] = [
-        tooltip_html(r.name, [r.address, t("site_type", lang, kind=r.kind),
+        tooltip_html(r.name, [r.address, t("site_type", lang, kind=site_kind(r.kind, lang)),
+                              *([note] if (note := getattr(r, "note_en" if lang != "da" else "note", "")) else []),
                               t("site_coord", lang, conf=confidence_word(r.confidence, lang))])
         for r in rows.itertuples()
     ]

@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 import ui
 from geo import mapbuild, safe, views
+from geo.catalog import source_text, year_text
 from geo.classify import K_RANGE, MAX_BREAKS, PALETTES, SCHEMES, BreaksError, parse_breaks
 from geo.fmt import number
 from geo.i18n import t
@@ -54,8 +55,7 @@ def _on_table_select() -> None:
 
 with st.sidebar:
     layer = st.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kort_layer")
-    fill_key = st.selectbox(t("fill", L), list(fills), key="kort_fill",
-                            format_func=lambda k: f"{fills[k].group}: {ui.fill_label(k)}")
+    fill_key = st.selectbox(t("fill", L), list(fills), key="kort_fill", format_func=ui.fill_choice)
     fill = fills[fill_key]
     level, scheme, k, palette, breaks = "kommuner", "quantiles", 5, "blues", None
     if fill.kind != "category":
@@ -75,7 +75,7 @@ with st.sidebar:
             k = st.slider(t("k", L), *K_RANGE, key="kort_k")
         palette = st.selectbox(t("palette", L), list(PALETTES), key="kort_palette",
                                format_func=lambda p: PALETTES[p][0 if L == "da" else 1])
-    overlay = st.selectbox(t("overlay", L), [None, *layers], key="kort_overlay",
+    overlay = st.selectbox(t("overlay", L), [None, *layers], key="kort_overlay", placeholder=t("none", L),
                            format_func=lambda v: t("none", L) if v is None else layers[v])
     show_hospitals = st.checkbox(t("show_hospitals", L), value=True, key="kort_hosp")
     show_psych = st.checkbox(t("show_psych", L), value=False, key="kort_psych")
@@ -86,7 +86,7 @@ st.session_state.shown = {"layer": layer, "fill_key": fill_key, "level": level, 
                           "palette": palette, "breaks": breaks, "overlay": overlay, "groups": tuple(groups)}
 layer_row = b.layer(layer)
 st.title(t("map_title", L))
-st.caption(f"**{safe.md(layers[layer])}** — {safe.md(layer_row['description_da'])}")
+st.caption(f"**{safe.md(layers[layer])}** — {safe.md(layer_row['description_' + L])}")
 ui.show_url_problems(st.session_state.get("kort_problems", []))
 
 try:
@@ -121,7 +121,7 @@ with col_map:
               returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=extra or None,
               on_change=_on_map_click)
 with col_side:
-    st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune",
+    st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune", placeholder=ui.placeholder(),
                  format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
     if selected:
         row = views.membership_table(b, layer, lang=L).set_index("kommune_kode").loc[selected]
@@ -130,7 +130,7 @@ with col_side:
         st.markdown("\n".join(f"- {safe.md(line)}" for line in row["lines"]))
     else:
         st.info(t("click_hint", L), icon=":material/touch_app:")
-    st.selectbox(t("highlight_unit", L), [None, *units], key=unit_key,
+    st.selectbox(t("highlight_unit", L), [None, *units], key=unit_key, placeholder=t("none", L),
                  format_func=lambda u: "—" if u is None else units[u])
     st.checkbox(t("show_labels", L), key=labels_key)
     st.markdown(f"**{t('legend', L)}**")
@@ -142,21 +142,21 @@ with col_side:
         if (view.areas["shared"] == "True").any():
             st.caption(t("shared_note", L))
     else:
-        st.caption(f"**{safe.md(ui.fill_label(fill_key))}** ({safe.md(fill.unit)}). {t('source', L)}: "
-                   f"{safe.md(fill.source)}. {t('year', L)}: {safe.md(fill.year)}.")
+        st.caption(f"**{safe.md(ui.fill_label(fill_key))}** ({safe.md(fill.unit_in(L))}). {t('source', L)}: "
+                   f"{safe.md(source_text(fill.source, L))}. {t('year', L)}: {safe.md(year_text(fill.year, L))}.")
         value, covered = view.national
         n_missing = sum(row.count for row in view.legend if row.label == t("no_data", L))
         covers = (t("covers_missing", L, pct=views.coverage_percent(covered, L), n=n_missing) if n_missing
                   else t("covers", L, pct=views.coverage_percent(covered, L)))
-        st.caption(f"{t('national', L)}: {number(value, 1 if fill.kind == 'rate' else 0, L)} {safe.md(fill.unit)} "
-                   f"({covers})")
+        st.caption(f"{t('national', L)}: {number(value, 1 if fill.kind == 'rate' else 0, L)} "
+                   f"{safe.md(fill.unit_in(L))} ({covers})")
     for note in view.notes:
         st.caption(f"⚠️ {safe.md(note)}")
     if overlay:
         st.caption(t("outline_note", L, layer=safe.md(layers[overlay])))
     if groups:
         st.caption(t("marker_note", L))
-    st.caption(f"{t('source', L)} ({safe.md(layers[layer])}): {safe.md(layer_row['source'])}")
+    st.caption(f"{t('source', L)} ({safe.md(layers[layer])}): {ui.sources_md(layer_row['source'], limit=3)}")
 
 # The view in the URL, written in one place; a bad link's message goes once the reader changes the view.
 state = MapState(layer=layer, fill=fill_key, level=level, scheme=scheme, k=k, palette=palette, breaks=breaks,
@@ -168,6 +168,6 @@ if state != st.session_state.get("kort_first"):
 st.subheader(t("table", L))
 st.caption(t("table_select_hint", L))
 st.session_state.kort_table_frame = view.table
-st.dataframe(view.table, hide_index=True, width="stretch", key="kort_table", on_select=_on_table_select,
-             selection_mode="single-row")
+st.dataframe(ui.display_table(view.table, None if fill.kind == "category" else fill), hide_index=True,
+             width="stretch", key="kort_table", on_select=_on_table_select, selection_mode="single-row")
 ui.link_to_downloads()

@@ -7,7 +7,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, profile, safe, views
+from geo import mapbuild, profile, readable, safe, views
+from geo.catalog import source_text
 from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import parse_kommune
@@ -24,7 +25,7 @@ if "mk_kommune" not in st.session_state:
 if st.session_state.get("mk_unknown") and st.session_state.get("mk_kommune") is None:
     ui.show_url_problems([st.session_state.mk_unknown])
 
-kode = st.selectbox(t("kommune_search", L), [None, *names], key="mk_kommune",
+kode = st.selectbox(t("kommune_search", L), [None, *names], key="mk_kommune", placeholder=ui.placeholder(),
                     format_func=lambda c: "—" if c is None else f"{names[c]} ({c})")
 if kode is None:
     st.info(t("kommune_prompt", L))
@@ -39,6 +40,8 @@ st.text_input(t("share_link", L), value=f"{base}?kommune={kode}" + (f"&lang={L}"
 for fact in ui.summary(kode, L):
     mark = "⚠️ " if fact.confidence == "low" else ""
     st.markdown(f"{mark}{safe.md(fact.text)}")
+    if fact.confidence == "low" and fact.why:
+        st.caption(f"{t('why_low', L)}: {safe.md(fact.why)}")
 ui.link_to_compare("sundhedsklynger", "psykiatri-voksen", b.assignments.loc[
     (b.assignments["layer"] == "sundhedsklynger") & (b.assignments["kommune_kode"] == kode), "unit_id"].iloc[0])
 
@@ -49,9 +52,10 @@ if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
     hospitals = pd.concat([hospitals, nearest.to_frame().T.assign(role=t("role_nearest", L))], ignore_index=True)
 st.dataframe(pd.DataFrame({
     t("col_hospital", L): hospitals["name"],
+    t("note", L): hospitals["note" if L == "da" else "note_en"],
     t("col_role", L): hospitals["role"],
     t("col_km", L): [number(km, 1, L) for km in hospitals["km"]],
-    t("col_confidence", L): [views.confidence_word(c, L) for c in hospitals["confidence"]],
+    t("col_confidence", L): [readable.confidence_word(c, L) for c in hospitals["confidence"]],
 }), hide_index=True, width="stretch")
 st.caption(t("distance_note", L))
 
@@ -69,7 +73,7 @@ for col in unit_cols:
 table[t("col_denmark", L)] = ui.values_text(figures["danmark"], figures["key"])
 table[t("col_rank", L)] = [t("rank_of", L, rank=r, n=n) if pd.notna(r) else "–"
                            for r, n in zip(figures["rank"], figures["n_ranked"], strict=True)]
-table[t("col_source", L)] = figures["source"]
+table[t("col_source", L)] = [source_text(s, L) for s in figures["source"]]
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(t("age_caveat", L))
 

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo import safe, views
+from geo import readable, safe
 from geo.aggregate import national_value
-from geo.catalog import kommune_values, weights_for
+from geo.catalog import kommune_values, source_text, weights_for
 from geo.fmt import decimals_for, number, percent
 from geo.i18n import t
 from geo.ulighed import chart_kind
@@ -44,7 +44,7 @@ c1, c2, c3 = st.columns(3)
 layer = c1.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kl_layer")
 units = ui.unit_names(layer)
 unit = c2.selectbox(t("unit", L), list(units), format_func=units.get, key=f"kl_unit_{layer}")
-fill_key = c3.selectbox(t("indicator", L), numeric, format_func=ui.fill_label, key="kl_fill")
+fill_key = c3.selectbox(t("indicator", L), numeric, format_func=lambda k: ui.fill_label(k, L), key="kl_fill")
 fill = fills[fill_key]
 
 # --- profile of the unit ---------------------------------------------------------------------
@@ -54,16 +54,20 @@ year = int(b.population["year"].max())
 m1, m2, m3 = st.columns(3)
 m1.metric(t("unit_population", L, year=year), number(members["population"].sum(), 0, L))
 m2.metric(t("members", L), len(members))
-m3.metric(t("col_confidence", L), views.confidence_word(row["confidence"], L))
+m3.metric(t("col_confidence", L), readable.confidence_word(row["confidence"], L))
 if row["hospital"]:
     st.markdown(f"**{t('unit_hospitals', L)}:** {safe.md(row['hospital'])}")
+unit_note = row.get("note" if L == "da" else "note_en", "")
+if unit_note:
+    st.caption(f"{t('note', L)}: {safe.md(unit_note)}")
+st.caption(f"{t('source', L)}: {ui.sources_md(row['source'], limit=4)}")
 ui.link_to_compare(layer, "psykiatri-voksen" if layer != "psykiatri-voksen" else "sundhedsklynger", unit)
 st.subheader(t("members", L))
 st.dataframe(pd.DataFrame({
     t("col_kommune", L): [f"{n} ({k})" for n, k in zip(members["kommune_navn"], members["kommune_kode"], strict=True)],
     t("col_share", L): [percent(s, L) for s in members["share"]],
     t("col_population", L): [number(p, 0, L) for p in members["population"]],
-    t("col_confidence", L): [views.confidence_word(c, L) for c in members["confidence"]],
+    t("col_confidence", L): [readable.confidence_word(c, L) for c in members["confidence"]],
 }), hide_index=True, width="stretch")
 
 for other, title in (("psykiatri-voksen", "psych_serving"), ("psykiatri-boern", "psych_serving"),
@@ -94,7 +98,7 @@ chart_data = ranked.assign(
     label=[ui.value_text(v, fill) for v in ranked["value"]],
     selected=ranked["unit_id"].eq(unit).map({True: "▶ ", False: ""}) + ranked["unit_navn"],
 )
-title = f"{ui.fill_label(fill_key)} ({fill.unit})"
+title = f"{ui.fill_label(fill_key)} ({fill.unit_in(L)})"
 shape = chart_kind(ranked["value"], fill.kind)
 # A count's national value is the sum of all units, not a level to compare with: no rule for counts.
 show_national = fill.kind != "count"
@@ -133,8 +137,8 @@ st.caption(t(f"chart_{shape}", L, what=safe.md(title)) + (" " + safe.md(national
 partial = int((ranked["coverage"] < 0.999).sum())
 if partial:
     st.caption("⚠️ " + t("coverage_note", L, n=partial))
-for note in fill.caveats:
-    st.caption(f"⚠️ {safe.md(note)}")
+for note in fill.caveats_in(L):
+    st.caption(f"⚠️ {note}")
 
 st.markdown(f"**{t('kommuner_ranked', L, unit=safe.md(units[unit]))}**")
 inside = ui.kommuner_in_unit(layer, unit, fill_key)
@@ -159,8 +163,8 @@ st.dataframe(pd.DataFrame({
     t("col_difference", L): ui.values_text(table["difference"], table["key"]),
     t("col_denmark", L): ui.values_text(table["danmark"], table["key"]),
 }), hide_index=True, width="stretch")
-st.caption(f"{t('source', L)}: "
-           + "; ".join(safe.md(s) for s in sorted({fills[k].source for k in numeric if fills[k].source})[:3]) + " …")
+st.caption(f"{t('source', L)}: " + safe.md("; ".join(sorted({source_text(fills[k].source, L) for k in numeric
+                                                                if fills[k].source}))))
 
 state = KlyngerState(layer=layer, unit=unit, indicator=fill_key, other=other)
 ui.write_query(state.to_query(), KlyngerState.PARAMS)

@@ -17,4 +17,4 @@ st.markdown(t("data_intro", L, layer=safe.md(ui.layer_names()[choice["layer"]]),
 ui.download_section(choice)
 view = ui.view_for(choice)
 st.subheader(t("table", L))
-st.dataframe(view.table, hide_index=True, width="stretch")
+ui.table(view.table, None if view.fill.kind == "category" else view.fill)

@@ -11,6 +11,12 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 TIMEOUT = 180
+ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain(elements) -> str:
+    """The text of Markdown elements as a reader sees it (escapes from geo.safe.md removed)."""
+    return " ".join(ESCAPED.sub(r"\1", e.value) for e in elements)
 
 
 def shown(at: AppTest) -> str:
@@ -36,19 +42,19 @@ def test_entry_point_runs_the_map_page(app):
     assert not app.exception
     assert app.get("page_link")[0].proto.label == "Download det viste"
     assert app.title[0].value == "Sundhedsklynger og optageområder i Danmark"
-    legend = " ".join(m.value for m in app.markdown)
+    legend = plain(app.markdown)
     assert "Sundhedsklynge Byen" in legend and "Aarhusklyngen" in legend
 
 
 def test_membership_confidence_is_shown(app):
-    captions = " ".join(c.value for c in app.caption)
+    captions = plain(app.caption)
     assert "Sikkerhed for lagets rækker: høj 45 · middel 52 · lav 2" in captions
 
 
 def test_indicator_fill_shows_source_year_caveat_and_national_value(app):
     app.selectbox(key="kort_fill").set_value("ind:gini@2022").run()
     assert not app.exception
-    captions = " ".join(c.value for c in app.caption)
+    captions = plain(app.caption)
     assert "År: 2022" in captions and "Hele landet:" in captions
     assert "Vejen er en reel outlier" in captions
     assert app.query_params["fill"] == "ind:gini@2022"
@@ -60,9 +66,9 @@ def test_units_level_and_user_defined_breaks(app):
     app.selectbox(key="kort_scheme").set_value("user_defined").run()
     app.text_input(key="kort_breaks").input("40000; 80000; 200000").run()
     assert not app.exception
-    legend = " ".join(m.value for m in app.markdown)
+    legend = plain(app.markdown)
     assert "40.000 – 80.000" in legend
-    captions = " ".join(c.value for c in app.caption)
+    captions = plain(app.caption)
     assert "Aldersgrupper findes kun for 2020" in captions
 
 
@@ -100,10 +106,10 @@ def test_deep_link_opens_layer_and_kommune(bundle):
 
 def test_named_layer_shows_samsoe_as_not_assigned(app):
     app.selectbox(key="kort_layer").set_value("midt-2018").run()
-    legend = " ".join(m.value for m in app.markdown)
+    legend = plain(app.markdown)
     assert "Ikke tildelt" in legend
     table = app.dataframe[0].value
-    assert len(table) == 19 and "0741" in set(table["kommune_kode"])
+    assert len(table) == 19 and "0741" in set(table["Kode"])
 
 
 def test_missing_source_data_is_a_clear_message_not_a_traceback(monkeypatch, tmp_path):
@@ -161,7 +167,7 @@ def test_klynger_page_ranks_compares_and_lists_psychiatry(bundle):
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert {"Højeste", "Laveste", "Forhold (højeste/laveste)"} <= set(labels)  # short labels, never cut off
-    text = " ".join(m.value for m in at.markdown)
+    text = plain(at.markdown)
     assert "Psykiatrisk Center Amager" in text and "Sundhedsråd Amager og Vestegnen" in text
     at.selectbox(key="kl_other_sundhedsklynger").set_value("h_byen").run()
     compare = at.dataframe[-1].value
@@ -177,13 +183,19 @@ def test_data_page_offers_every_download(bundle):
                       "Enheder (CSV)", "Kommuner (Excel)", "Enheder (Excel)", "Kortet som billede (PNG)"}
 
 
-def test_sources_page_lists_files_series_confidence_and_evidence(bundle):
+def test_sources_page_lists_sources_series_confidence_and_citations(bundle):
     at = page("5_kilder.py").run()
     assert not at.exception
     files = at.dataframe[0].value
-    assert "boundaries/kommuner.geojson" in set(files["Fil"])
+    assert "Kommunegrænser: 98 kommuner (+ Christiansø, udeladt)" in set(files["Indhold"])
     assert len(at.dataframe[1].value) == 21  # indicator series
-    assert any("NOTES" in e.label for e in at.expander)
+    counts = at.dataframe[2].value
+    assert list(counts.columns) == ["Lag", "høj", "middel", "lav"]
+    cited = at.dataframe[3].value
+    assert len(cited) == len(bundle.citations) and "Trap Danmark (lex.dk)" in set(cited["Udgiver"])
+    text = plain(at.markdown)
+    assert "Kilderne er uenige" in text and "Middelfart" in text
+    assert str(bundle.sources_dir) not in text + plain(at.caption) + plain(at.subheader)
 
 
 def test_english_translates_the_app(bundle):
