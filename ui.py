@@ -197,10 +197,14 @@ def fill_label(key: str, lang_: str | None = None) -> str:
     return fills()[key].label(lang_ or lang())
 
 
-def fill_choice(key: str) -> str:
-    """'Befolkning: Befolkning i alt (2026)' — group and name, for the fill selector."""
+def fill_choice(key: str, lang_: str) -> str:
+    """'Befolkning: Befolkning i alt (2026)' — group and name, for the fill selector.
+
+    Widgets' ``format_func`` must get the language as an argument (a closure over the page's
+    ``L``), not read it from the session: Streamlit may call it outside the script run.
+    """
     fill = fills()[key]
-    return f"{fill.group_in(lang())}: {fill.label(lang())}"
+    return f"{fill.group_in(lang_)}: {fill.label(lang_)}"
 
 
 def sources_md(field: str, limit: int | None = None) -> str:

@@ -55,7 +55,7 @@ def _on_table_select() -> None:
 
 with st.sidebar:
     layer = st.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kort_layer")
-    fill_key = st.selectbox(t("fill", L), list(fills), key="kort_fill", format_func=ui.fill_choice)
+    fill_key = st.selectbox(t("fill", L), list(fills), key="kort_fill", format_func=lambda k: ui.fill_choice(k, L))
     fill = fills[fill_key]
     level, scheme, k, palette, breaks = "kommuner", "quantiles", 5, "blues", None
     if fill.kind != "category":
