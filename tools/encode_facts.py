@@ -1,7 +1,14 @@
-"""Encode the compiled facts (../shared/data/facts) as the project's own tables in data/.
+"""Encode the compiled facts (../shared/data/facts) as tables in the format of data/.
 
-Run once when the facts change: ``python tools/encode_facts.py [FACTS_DIR]``. The output is the
-project's configuration and is reviewed and committed by hand; ``python -m geo check`` validates it.
+This wrote the first version of data/ (2026-11-23). Since issue 7 the tables in data/ are
+maintained by hand: unit and site names were cleaned of research notes (moved to ``note`` /
+``note_en``), layers got ``description_en``, low-confidence memberships got ``why_da`` / ``why_en``
+and every source a row in citations.csv (`tools/build_citations.py`). None of that is in the facts,
+so this script no longer writes into data/: it writes to ``out/encoded-facts/`` (or OUT_DIR) for a
+comparison when the facts change (``diff -r out/encoded-facts data``), and the changes are carried
+into data/ by hand.
+
+Run: ``python tools/encode_facts.py [FACTS_DIR [OUT_DIR]]``.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "facts"
-OUT = ROOT / "data"
+OUT = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "out" / "encoded-facts"
 
 CONF_ORDER = {"high": 3, "medium": 2, "low": 1}
 
@@ -90,6 +97,7 @@ def read(path: Path) -> list[dict[str, str]]:
 
 
 def write(name: str, rows: list[dict], columns: list[str]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / name).open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
         w.writeheader()
