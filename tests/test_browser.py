@@ -264,11 +264,33 @@ def test_phone_width_has_no_horizontal_scroll(browser, server, path, heading):
 
 
 def test_language_switch(page, server):
-    page.goto(f"{server}/klynger")
-    wait_for_app(page, "Klynger og ulighed")
+    page.goto(server)
+    wait_for_app(page, "Signaturforklaring")
+    layer = page.get_by_role("combobox", name="Lag", exact=True)
+    expect(layer).to_have_value("Sundhedsklynger (2022)")
     page.get_by_text("English").click()
-    expect(page.get_by_role("heading", name="Clusters and inequality")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Health clusters and catchments in Denmark")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Map of Denmark")).to_have_count(1)
+    # Every open selectbox shows its value in English at once (no Danish left until the page is
+    # left), and the address says so.
+    expect(page.get_by_role("combobox", name="Layer", exact=True)).to_have_value("Health clusters (2022)",
+                                                                                 timeout=30_000)
+    expect(page.get_by_role("combobox", name="Fill by")).to_have_value("Layer: Membership", timeout=30_000)
+    expect(page.get_by_role("combobox", name="Outline of another layer")).to_have_attribute("placeholder", "None")
+    expect(page).to_have_url(re.compile(r"[?&]lang=en"), timeout=30_000)
+    # The language survives a reload and a move to another page.
+    page.reload()
+    page.get_by_role("heading", name="Health clusters and catchments in Denmark").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Clusters and inequality").click()
+    page.get_by_role("heading", name="Clusters and inequality").wait_for(timeout=60_000)
+    expect(page.get_by_role("combobox", name="Indicator")).to_have_value("Life expectancy at birth (2019-2023)",
+                                                                          timeout=30_000)
+    expect(page).to_have_url(re.compile(r"[?&]lang=en"), timeout=30_000)
+    page.get_by_text("Dansk").click()
+    page.get_by_role("heading", name="Klynger og ulighed").wait_for(timeout=30_000)
+    expect(page.get_by_role("combobox", name="Indikator")).to_have_value("Middellevetid ved fødslen (2019-2023)",
+                                                                          timeout=30_000)
+    expect(page).not_to_have_url(re.compile(r"lang="), timeout=30_000)
 
 
 # --- polish-map: labels on the map, /kort as a link, the answer in the first viewport --------------

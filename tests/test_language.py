@@ -63,6 +63,8 @@ def _walk_texts(at: AppTest) -> list[str]:
     for kind in ("selectbox", "radio", "multiselect"):
         for widget in at.get(kind):
             texts += [widget.label, *map(str, widget.options), getattr(widget.proto, "placeholder", "")]
+            if kind == "selectbox" and widget.value is None and not widget.proto.placeholder:
+                texts.append("Choose an option")  # the browser's own text for an empty selectbox
     for kind in ("checkbox", "toggle", "slider", "text_input", "button", "download_button", "expander", "tab"):
         texts += [str(getattr(e, "label", "")) for e in at.get(kind)]
     texts += [e.proto.label for e in at.get("page_link")]
