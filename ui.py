@@ -74,10 +74,13 @@ def _refresh_select_widgets() -> None:
     language's label. Assigning the (unchanged) value through session state marks it changed.
     """
     for key in list(st.session_state):
+        value = st.session_state[key]
+        # Select widgets hold a string option or None; tables' selections, maps and stored frames are
+        # left alone (some widgets refuse values set through session state).
         if (isinstance(key, str) and key.startswith(TRANSLATED_WIDGET_PREFIXES)
-                and not key.startswith(UNTRANSLATED_WIDGETS)):
+                and not key.startswith(UNTRANSLATED_WIDGETS) and (value is None or isinstance(value, str))):
             with contextlib.suppress(st.errors.StreamlitAPIException):
-                st.session_state[key] = st.session_state[key]
+                st.session_state[key] = value
 
 
 def _set_language() -> None:
