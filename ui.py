@@ -42,7 +42,13 @@ DEFAULT_CHOICE = {"layer": "sundhedsklynger", "fill_key": "membership", "level":
 
 
 def lang() -> str:
-    """The session's language ('da' by default)."""
+    """The session's language: from the URL (``?lang=en``) on the session's first run, 'da' by default.
+
+    A page can run without app.py (Streamlit serves a deep link such as /min_kommune from the
+    pages/ folder on a session's first request), so the URL is read here too, not only in app.py.
+    """
+    if "lang" not in st.session_state:
+        init_language()
     return st.session_state.get("lang", "da")
 
 

@@ -134,3 +134,13 @@ def test_the_walk_catches_what_it_claims():
     assert _problems(["confidence: high"], "da", "/nowhere")
     assert _problems(["Befolkning i alt (2026)"], "en", "/nowhere")
     assert _problems(["Sundhedsråd Fyn: 100 % – confidence high"], "en", "/nowhere") == []
+
+
+def test_a_page_served_without_app_py_still_reads_the_language_from_the_url(bundle):
+    # Streamlit can serve a deep link such as /min_kommune straight from the pages/ folder.
+    at = AppTest.from_file(str(ROOT / "pages/2_min_kommune.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.query_params["kommune"] = "0101"
+    at.run()
+    assert at.title[0].value == "My municipality"
+    assert at.code[0].value.endswith("?kommune=0101&lang=en")
