@@ -68,7 +68,7 @@ def init_language() -> None:
 
 
 # Widgets whose shown labels depend on the language (keys by prefix; st_folium maps excluded).
-TRANSLATED_WIDGET_PREFIXES = ("kort_", "mk_", "kl_")
+TRANSLATED_WIDGET_PREFIXES = ("kort_", "mk_", "kl_", "sc_", "sm_")
 UNTRANSLATED_WIDGETS = ("kort_map", "mk_map")
 
 

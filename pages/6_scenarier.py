@@ -123,7 +123,7 @@ before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan
 change = plans.metrics_change(before, after)
 
 c1, c2, c3 = st.columns([2, 2, 1])
-c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune",
+c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune", placeholder=ui.placeholder(),
              format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
 c2.selectbox(t("sc_unit", L), list(units), format_func=units.get, key="sc_unit")
 c3.button(t("sc_move", L), on_click=_move, type="primary", disabled=not state.get("sc_kommune"))
@@ -176,7 +176,8 @@ st.caption(t("sc_contiguity_rule", L))
 
 st.subheader(t("sc_metrics", L, year=after.attrs["year"]))
 indicators = list(ctx.fill_keys)
-indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=ui.fill_label, key="sc_indicator")
+indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k: ui.fill_label(k, L),
+                         key="sc_indicator")
 st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
              width="stretch")
 

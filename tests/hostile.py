@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.citations import is_web_address, split_sources
 from geo.config import DATA_DIR, SOURCE_FILES, sources_dir
 
 LONG = "Langt navn " + "x" * 10_000
@@ -121,6 +122,15 @@ def write_hostile_copies(target: Path, sources: Path | None = None, data: Path =
     renamed = dict(zip(old_regions, units.loc[regions, "unit_navn"], strict=True))
     layers = tables["layers.csv"]
     layers["display_region"] = layers["display_region"].map(lambda r: renamed.get(r, r))
+    # Every source text needs a citation: the hostile ones get citations made of the same hostile text.
+    citations = _read(data / "citations.csv")
+    known = set(citations["key"])
+    new = sorted({part for frame in tables.values() for field in frame["source"]
+                  for part in split_sources(field)} - known)
+    rows = pd.DataFrame({"key": new, "publisher": new, "title": new, "title_en": "", "date": "",
+                         "url": [k if is_web_address(k) else "" for k in new], "source": "hostile copy",
+                         "confidence": "medium"})
+    tables["citations.csv"] = pd.concat([citations, rows], ignore_index=True)
     for name, frame in tables.items():
         _write(frame, out_data / name)
 
