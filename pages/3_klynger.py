@@ -60,7 +60,7 @@ if row["hospital"]:
 unit_note = row.get("note" if L == "da" else "note_en", "")
 if unit_note:
     st.caption(f"{t('note', L)}: {safe.md(unit_note)}")
-st.caption(f"{t('source', L)}: {ui.sources_md(row['source'], limit=4)}")
+st.markdown(f"{t('source', L)}: {ui.sources_md(row['source'], limit=4)}")  # links: full contrast
 ui.link_to_compare(layer, "psykiatri-voksen" if layer != "psykiatri-voksen" else "sundhedsklynger", unit)
 st.subheader(t("members", L))
 st.dataframe(pd.DataFrame({
