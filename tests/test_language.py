@@ -147,4 +147,4 @@ def test_a_page_served_without_app_py_still_reads_the_language_from_the_url(bund
     at.query_params["kommune"] = "0101"
     at.run()
     assert at.title[0].value == "My municipality"
-    assert at.code[0].value.endswith("?kommune=0101&lang=en")
+    assert at.text_input[0].value.endswith("?kommune=0101&lang=en")
