@@ -52,6 +52,22 @@ def lang() -> str:
     return st.session_state.get("lang", "da")
 
 
+def through_app() -> None:
+    """Make sure a page runs inside app.py's navigation; call it first on every page.
+
+    While a ``pages/`` folder exists, Streamlit runs the first deep link after a server start
+    (``/min_kommune?kommune=0101`` before anyone has opened ``/``) as a page of its own, without
+    app.py: no page config, no language switch, the folder's file names as menu. Switching that
+    mode off and rerunning runs app.py, whose ``st.navigation`` routes to the same page with the
+    same query string.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def init_language() -> None:
     """Take the language from the URL (``?lang=en``) when it names one, else keep the session's.
 

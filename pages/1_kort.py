@@ -13,6 +13,7 @@ from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import MapState
 
+ui.through_app()
 L = ui.lang()
 b = ui.bundle()
 fills = ui.fills()

@@ -13,6 +13,7 @@ from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import parse_kommune
 
+ui.through_app()
 L = ui.lang()
 b = ui.bundle()
 names = ui.kommune_names()

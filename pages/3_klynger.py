@@ -19,6 +19,7 @@ from geo.viewstate import KlyngerState, parse_kommune
 VEGA_LOCALES = {"da": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
                 "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " DKK"]}}
 
+ui.through_app()
 L = ui.lang()
 b = ui.bundle()
 fills = ui.fills()

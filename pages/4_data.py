@@ -8,6 +8,7 @@ import ui
 from geo import safe
 from geo.i18n import t
 
+ui.through_app()
 L = ui.lang()
 ui.bundle()
 choice = ui.shown_choice()

@@ -12,6 +12,7 @@ from geo.config import SOURCE_FILES
 from geo.i18n import t
 from geo.sources import caveats, source_meta
 
+ui.through_app()
 L = ui.lang()
 b = ui.bundle()
 layers = ui.layer_names()

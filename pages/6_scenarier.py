@@ -11,6 +11,7 @@ from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
 
+ui.through_app()
 L = ui.lang()
 b = ui.bundle()
 ctx = ui.plan_context()

@@ -11,6 +11,7 @@ from geo import files, mapbuild, plans, planview, safe
 from geo.fmt import number
 from geo.i18n import t
 
+ui.through_app()
 L = ui.lang()
 b = ui.bundle()
 ctx = ui.plan_context()
