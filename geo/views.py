@@ -326,8 +326,11 @@ def unit_bounds(bundle: Bundle, display: Display, layer: str, unit_ids: list[str
 
 
 def code_from_tooltip(text: str | None) -> str | None:
-    """The kommune code in a clicked tooltip's text ('København (0101) …' → '0101')."""
-    if not text:
-        return None
-    match = CODE_IN_TEXT.search(text)
-    return match.group(1) if match else None
+    """The kommune code in a clicked tooltip's text ('København (0101)\\n…' → '0101').
+
+    The code is the last ``(dddd)`` of the first line (the tooltip's title, ``name (code)``), so a
+    name that itself contains something like ``(0101)`` cannot select another kommune.
+    """
+    lines = (text or "").strip().splitlines()
+    codes = CODE_IN_TEXT.findall(lines[0]) if lines else []
+    return codes[-1] if codes else None

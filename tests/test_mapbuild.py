@@ -138,3 +138,16 @@ def test_chart_kind_starts_bars_at_zero_or_uses_dots(values, kind, expected):
     from geo.ulighed import chart_kind
 
     assert chart_kind(pd.Series(values), kind) == expected
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("København (0101)\nSundhedsklynge Byen: 58 %", "0101"),
+    ("Evil (0101) name (0147)\nSundhedsklynge Byen (0101)", "0147"),
+    ("Sundhedsklynge Byen", None),
+    ("", None),
+    (None, None),
+])
+def test_code_from_tooltip_reads_the_title_only(text, code):
+    from geo.views import code_from_tooltip
+
+    assert code_from_tooltip(text) == code
