@@ -66,7 +66,9 @@ def install_leaflet(target: Path) -> Path:
 def draw_frame(gdf: gpd.GeoDataFrame, columns: list[str], precision: int = 4) -> gpd.GeoDataFrame:
     """A copy for drawing: WGS84, coordinates rounded to ``precision`` decimals, only ``columns``.
 
-    Odd dtypes (categories, booleans, numpy scalars) are cast to JSON-safe types.
+    Odd dtypes (categories, booleans, numpy scalars) are cast to JSON-safe types. Text columns are
+    HTML for tooltips or style keys: any ``{`` left in them becomes ``&#123;``, because folium runs
+    the map's script, GeoJSON included, through Jinja again (see `geo.safe.html`).
     """
     out = gdf[[*columns, "geometry"]].to_crs(CRS_DRAW)
     geoms = shapely.transform(out.geometry.values, lambda xy: np.round(xy, precision))
@@ -75,7 +77,7 @@ def draw_frame(gdf: gpd.GeoDataFrame, columns: list[str], precision: int = 4) ->
     out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=CRS_DRAW))
     for col in columns:
         if not (pd.api.types.is_float_dtype(out[col]) or pd.api.types.is_integer_dtype(out[col])):
-            out[col] = out[col].astype(str)
+            out[col] = out[col].astype(str).str.replace("{", "&#123;", regex=False)
     return out
 
 

@@ -5,7 +5,10 @@ before it reaches HTML, a JavaScript string, Markdown or a spreadsheet cell.
 
 - `clean`: drops control characters and bidirectional overrides (they can hide or reorder text).
 - `html`: for HTML text and attributes *and* for HTML that folium pastes into a JavaScript template
-  string (tooltips, popups): besides ``<>&"'`` it escapes `` ` ``, ``$`` and ``\\``.
+  string (tooltips, popups): besides ``<>&"'`` it escapes `` ` ``, ``$``, ``\\``, ``{`` and ``}``
+  (folium/branca run every map script through Jinja a second time, so ``{{ … }}`` in a name would
+  be evaluated on the server and ``{% raw %}`` would break the map).
+- `no_template`: JSON text (GeoJSON handed to folium) in which no Jinja delimiter can form.
 - `md`: for Streamlit's Markdown (``st.markdown``, ``st.error``, ``st.caption``, labels):
   every ASCII punctuation character is backslash-escaped, so no link, image, emphasis, colour
   directive, LaTeX or HTML can form; an invisible word joiner keeps bare URLs and e-mail
@@ -17,7 +20,8 @@ before it reaches HTML, a JavaScript string, Markdown or a spreadsheet cell.
 - `md_code`: a fenced Markdown code block that the text cannot close (error details).
 - `md_without_images`: trusted Markdown documents (the evidence notes) with image syntax
   disarmed, so rendering them never loads anything from another host.
-- `js`: a JSON literal safe inside ``<script>`` (``<``, ``>``, ``&`` and U+2028/9 escaped).
+- `js`: a JSON literal safe inside ``<script>`` (``<``, ``>``, ``&`` and U+2028/9 escaped) and
+  inside a Jinja template (no ``{{``, ``{%`` or ``{#``).
 - `cell`: a spreadsheet cell that cannot start a formula.
 """
 
@@ -47,7 +51,21 @@ def clean(value: object) -> str:
 def html(value: object) -> str:
     """Escape for HTML and for HTML inside a JavaScript template string (folium tooltips)."""
     text = _html.escape(clean(value), quote=True)
-    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    for char, code in (("\\", "&#92;"), ("`", "&#96;"), ("$", "&#36;"), ("{", "&#123;"), ("}", "&#125;")):
+        text = text.replace(char, code)
+    return text
+
+
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+
+def no_template(json_text: str) -> str:
+    """JSON text with every ``{`` that would open a Jinja tag (``{{``, ``{%``, ``{#``) written ``\\u007b``.
+
+    Such a brace can only stand inside a JSON string (an object opens with ``{"`` or ``{}``), where
+    ``\\u007b`` is the same character, so the data is unchanged for every JSON reader.
+    """
+    return _JINJA_OPEN.sub(r"\\u007b", json_text)
 
 
 def md(value: object) -> str:
@@ -99,7 +117,7 @@ def js(value: object) -> str:
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                        ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, code)
-    return text
+    return no_template(text)
 
 
 def cell(value: object) -> object:

@@ -36,6 +36,8 @@ CORPUS = (
     "kontrol\x07\x1b[31m\x7f\x08tegn",
     "\u202eadmin\u202c",
     "🏥 Sygehus",
+    "{{ 7*7 }} {{ lipsum.__globals__ }}",
+    "{% raw %} {# x",
     LONG,
 )
 

@@ -151,3 +151,29 @@ def test_code_from_tooltip_reads_the_title_only(text, code):
     from geo.views import code_from_tooltip
 
     assert code_from_tooltip(text) == code
+
+
+@pytest.mark.parametrize("name", ["{{ 7*7 }}X1", "{% raw %}X2", "{# X3", "{{ lipsum.__globals__.os }}X4"])
+def test_jinja_syntax_in_data_is_text_in_the_map(tiny, name):
+    """folium runs the map's script through Jinja again: a name must never be evaluated there."""
+    from geo import safe
+    from geo.mapbuild import add_labels, build_map, label_points, tooltip_html
+
+    areas = tiny["kommuner"].assign(tip=[tooltip_html(name, [name])] * 3, colour="#ffffff")
+    sites = pd.DataFrame({"lat": [56.0], "lon": [10.0], "kind": ["akutsygehus"], "tip": [tooltip_html(name, [])]})
+    fmap = build_map(areas, assets_url="/a", sites=sites)
+    units = tiny["kommuner"].rename(columns={"kommune_navn": "text"})
+    units["text"] = name
+    add_labels(fmap, label_points(units))
+    html = fmap.get_root().render()  # raised TemplateSyntaxError for '{% raw %}' before the fix
+    assert name not in html and "49X1" not in html
+    assert safe.html(name) in html  # the site's tooltip and the labels
+    assert safe.html(name).replace("&", "\\u0026") in html  # the areas' tooltips, inside folium's JSON
+
+
+def test_raw_geojson_text_cannot_open_a_jinja_tag(tiny):
+    from geo.mapbuild import build_map
+
+    areas = tiny["kommuner"].assign(tip="{{ 7*7 }}Y1", colour="#ffffff")
+    html = build_map(areas, assets_url="/a").get_root().render()
+    assert "49Y1" not in html and "\\u0026#123;\\u0026#123; 7*7 }}Y1" in html

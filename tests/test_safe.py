@@ -111,3 +111,11 @@ def test_md_breaks_bare_urls_and_addresses_that_gfm_would_link(text):
     shown = re.sub(r"\\(.)", r"\1", safe.md(text))  # the text after Markdown's escapes
     assert shown.replace(safe.WORD_JOINER, "") == text
     assert not re.search(r"https?://|www\.|\w@\w", shown), shown
+
+
+@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{% raw %}", "{# c #}", "{{{x}}}"])
+def test_no_jinja_tag_survives_html_or_js(text):
+    assert not re.search(r"\{[{%#]", safe.html(text))
+    out = safe.js({"name": text, "nested": {"k": [text]}})
+    assert not re.search(r"\{[{%#]", out)
+    assert json.loads(out) == {"name": text, "nested": {"k": [text]}}
