@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import json
 import os
 import posixpath
 import re
@@ -94,7 +93,7 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
     AtlasError
         When ``out`` is a file or a non-empty directory that is not a previous atlas.
     """
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     out = Path(out).absolute()
     check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -108,6 +107,7 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     stats["seconds"] = time.perf_counter() - start
+    stats["cpu_seconds"] = time.process_time() - cpu
     return stats
 
 
@@ -126,8 +126,9 @@ class Atlas:
     aggregates: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
     colours: dict[str, dict[str, str]] = field(default_factory=dict)
     displays: dict[float, views.Display] = field(default_factory=dict)
-    parts: dict[tuple[str, float], tuple[gpd.GeoDataFrame, list[dict]]] = field(default_factory=dict)
-    views: dict[tuple[str, str], views.MapView] = field(default_factory=dict)
+    parts: dict[tuple[str, float], tuple[gpd.GeoDataFrame, list[str]]] = field(default_factory=dict)
+    outlines: dict[float, dict[str, str]] = field(default_factory=dict)
+    views: dict[str, views.MapView] = field(default_factory=dict)
     sites: pd.DataFrame | None = None
 
     def display(self, tol: float) -> views.Display:
@@ -135,30 +136,39 @@ class Atlas:
             self.displays[tol] = views.make_display(self.bundle, tol)
         return self.displays[tol]
 
-    def view(self, layer: str, lang: str) -> views.MapView:
-        """The app's national membership view of ``layer`` (its colours are the site's colours)."""
-        if (layer, lang) not in self.views:
-            self.views[(layer, lang)] = views.national_view(self.bundle, self.display(TOLERANCES[-1]), layer=layer,
-                                                            fill_key="membership", lang=lang)
-        return self.views[(layer, lang)]
+    def view(self, layer: str) -> views.MapView:
+        """The app's national membership view of ``layer`` (its colours are the site's colours).
+
+        Computed once, in Danish: the legend differs between languages only in the label of
+        unassigned kommuner, which `legend` translates.
+        """
+        if layer not in self.views:
+            self.views[layer] = views.national_view(self.bundle, self.display(TOLERANCES[-1]), layer=layer,
+                                                    fill_key="membership", lang="da")
+        return self.views[layer]
 
     def colour(self, layer: str) -> dict[str, str]:
         if layer not in self.colours:
-            areas = self.view(layer, "da").areas
+            areas = self.view(layer).areas
             rows = areas.dropna(subset=["unit_id"])
             self.colours[layer] = dict(zip(rows["unit_id"], rows["colour"], strict=True))
         return self.colours[layer]
 
-    def layer_parts(self, layer: str, tol: float) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    def layer_parts(self, layer: str, tol: float) -> tuple[gpd.GeoDataFrame, list[str]]:
         """The layer's parts at a simplification level (EPSG:25832, for geometry questions) and
-        the same parts as GeoJSON features (WGS84, rounded), in the same order."""
+        their GeoJSON geometry text (WGS84, rounded), in the same order."""
         if (layer, tol) not in self.parts:
             d = self.display(tol)
             parts = model.layer_parts(d.kommuner, d.sub_areas, self.bundle.assignments, self.bundle.units, layer)
-            drawn = draw_frame(parts, ["kommune_kode"], PRECISION)
-            features = json.loads(drawn.to_json(drop_id=True))["features"]
-            self.parts[(layer, tol)] = (parts, features)
+            self.parts[(layer, tol)] = (parts, geometry_texts(parts))
         return self.parts[(layer, tol)]
+
+    def kommune_geometries(self, tol: float) -> dict[str, str]:
+        """GeoJSON geometry text of every kommune at a simplification level."""
+        if tol not in self.outlines:
+            kommuner = self.display(tol).kommuner
+            self.outlines[tol] = dict(zip(kommuner["kommune_kode"], geometry_texts(kommuner), strict=True))
+        return self.outlines[tol]
 
     def unit_aggregates(self, layer: str) -> dict[str, pd.DataFrame]:
         if layer not in self.aggregates:
@@ -182,62 +192,61 @@ def _da_sort_key(name: str) -> str:
 
 # --------------------------------------------------------------------------- map data
 
-def _feature(base: dict, **props) -> dict:
-    return {"type": "Feature", "properties": props, "geometry": base["geometry"]}
+def geometry_texts(frame: gpd.GeoDataFrame) -> list[str]:
+    """GeoJSON geometry text per row, drawn the app's way (`mapbuild.draw_frame`: WGS84, rounded)."""
+    return list(shapely.to_geojson(draw_frame(frame, [], PRECISION).geometry.values))
 
 
-def _point(lat: float, lon: float, **props) -> dict:
-    return {"type": "Feature", "properties": props,
-            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]}}
+def map_json(features: list[tuple[dict, str]]) -> str:
+    """A FeatureCollection from (properties, geometry text) pairs. Properties go through
+    `geo.safe.js`, so the text is safe inside ``<script>``; geometry text holds only numbers."""
+    body = ",".join(f'{{"type":"Feature","properties":{safe.js(props)},"geometry":{geom}}}'
+                    for props, geom in features)
+    return f'{{"type":"FeatureCollection","features":[{body}]}}'
 
 
 def local_map(atlas: Atlas, layer: str, unit_ids: list[str], outline_kode: str | None = None,
-              site_ids: list[str] | None = None) -> dict:
-    """GeoJSON for a map of some units of ``layer``: their parts (focus, ``f``), the parts of the
-    kommuner around them (pale), an optional kommune outline (``o``) and hospital points.
+              site_ids: list[str] | None = None) -> str:
+    """GeoJSON text for a map of some units of ``layer``: their parts (focus, ``f``), the parts
+    of the kommuner around them (pale), an optional kommune outline (``o``) and hospital points.
 
     Geometry is simplified for the extent shown (see `TOLERANCES`) and rounded to `PRECISION`.
     """
     coarse, _ = atlas.layer_parts(layer, TOLERANCES[-1])
     west, south, east, north = coarse[coarse["unit_id"].isin(unit_ids)].total_bounds
     tol = _tolerance(max(east - west, north - south) * 1.2)
-    parts, features = atlas.layer_parts(layer, tol)
+    parts, geoms = atlas.layer_parts(layer, tol)
     colours = atlas.colour(layer)
     focus = parts["unit_id"].isin(unit_ids).to_numpy()
-    area = shapely.union_all(parts.geometry.values[focus]).buffer(NEIGHBOUR_GAP)
-    near = set(parts["kommune_kode"].iloc[parts.sindex.query(area, predicate="intersects")])
+    _, hits = parts.sindex.query(parts.geometry.values[focus], predicate="dwithin", distance=NEIGHBOUR_GAP)
+    near = set(parts["kommune_kode"].iloc[hits])
     shown = focus | parts["kommune_kode"].isin(near).to_numpy()
     out = []
     for i in shown.nonzero()[0]:
-        r = parts.iloc[i]
-        props = {"t": f"{r['kommune_navn']} ({r['kommune_kode']}): {r['unit_navn']}", "c": colours[r["unit_id"]],
-                 "k": r["kommune_kode"]}
+        kode, navn, uid, unit = parts.iloc[i][["kommune_kode", "kommune_navn", "unit_id", "unit_navn"]]
+        props = {"t": f"{navn} ({kode}): {unit}", "c": colours[uid], "k": kode}
         if focus[i]:
             props["f"] = 1
-        out.append(_feature(features[i], **props))
+        out.append((props, geoms[i]))
     if outline_kode:
-        d = atlas.display(tol).kommuner
-        line = draw_frame(d[d["kommune_kode"] == outline_kode], [], PRECISION)
-        out.append({"type": "Feature", "properties": {"o": 1},
-                    "geometry": json.loads(line.to_json(drop_id=True))["features"][0]["geometry"]})
+        outline = atlas.kommune_geometries(tol)[outline_kode]
+        out.append(({"o": 1}, outline))
     sites = atlas.sites
     for s in sites[sites["site_id"].isin(site_ids or [])].itertuples():
-        out.append(_point(s.lat, s.lon, t=s.name, p=1))
-    return {"type": "FeatureCollection", "features": out}
+        out.append(({"t": s.name}, f'{{"type":"Point","coordinates":[{round(s.lon, 5)},{round(s.lat, 5)}]}}'))
+    return map_json(out)
 
 
-def national_map(atlas: Atlas, layer: str) -> dict:
-    """GeoJSON of the national membership map of ``layer`` (every kommune; unassigned ones pale)."""
-    areas = atlas.view(layer, "da").areas
-    drawn = draw_frame(areas.assign(unit_id=areas["unit_id"].fillna("")), ["kommune_kode", "unit_id"], PRECISION)
-    features = json.loads(drawn.to_json(drop_id=True))["features"]
+def national_map(atlas: Atlas, layer: str) -> str:
+    """GeoJSON text of the national membership map of ``layer`` (every kommune; unassigned pale)."""
+    areas = atlas.view(layer).areas
     names = atlas.bundle.units[atlas.bundle.units["layer"] == layer].set_index("unit_id")["unit_navn"]
     out = []
-    for feat, r in zip(features, areas.itertuples(), strict=True):
+    for r, geom in zip(areas.itertuples(), geometry_texts(areas), strict=True):
         unit = names.get(r.unit_id, "") if isinstance(r.unit_id, str) else ""
         text = f"{r.kommune_navn} ({r.kommune_kode})" + (f": {unit}" if unit else "")
-        out.append(_feature(feat, t=text, c=r.colour, k=r.kommune_kode, f=1))
-    return {"type": "FeatureCollection", "features": out}
+        out.append(({"t": text, "c": r.colour, "k": r.kommune_kode, "f": 1}, geom))
+    return map_json(out)
 
 
 # --------------------------------------------------------------------------- templates
@@ -311,15 +320,15 @@ def write_layer_pages(w: Writer) -> None:
                      key=lambda r: _da_sort_key(r.kommune_navn))
     kommuner = [{"kode": k, "navn": n, "href": f"kommune/{k}/index.html"} for k, n in ordered]
     for layer in atlas.layers.index:
-        w.write(f"map/{layer}.json", json.dumps(national_map(atlas, layer), ensure_ascii=False,
-                                                separators=(",", ":")))
+        w.write(f"map/{layer}.json", national_map(atlas, layer))
     for lang in LANGS:
         for layer in atlas.layers.index:
-            view = atlas.view(layer, lang)
             units = atlas.bundle.units[atlas.bundle.units["layer"] == layer].set_index("unit_navn")["unit_id"]
-            legend = [{"label": row.label, "colour": row.colour, "count": row.count,
-                       "href": f"{layer}/{units[row.label]}/index.html" if row.colour != UNASSIGNED_COLOUR
-                       and row.label in units else None} for row in view.legend]
+            legend = []
+            for row in atlas.view(layer).legend:
+                unit = row.colour != UNASSIGNED_COLOUR and row.label in units
+                legend.append({"label": row.label if unit else t("not_assigned", lang), "colour": row.colour,
+                               "count": row.count, "href": f"{layer}/{units[row.label]}/index.html" if unit else None})
             for home in ([True, False] if layer == HOME_LAYER else [False]):
                 path = "index.html" if home else f"layer/{layer}/index.html"
                 layers = [{"name": atlas.layer_name(key, lang), "href": f"layer/{key}/index.html",
@@ -365,10 +374,11 @@ def write_kommune_pages(w: Writer) -> None:
                       "href": f"{r.layer}/{r.unit_id}/index.html",
                       "share": fmt.percent(r.share, lang) if r.share < 1 else ""}
                      for r in rows.itertuples() if r.layer in atlas.layers.index]
+            units.sort(key=lambda u, order=list(atlas.layers.index): order.index(u["href"].split("/")[0]))
             caption = t("site_kommune_map", lang, units=", ".join(own["unit_navn"]), navn=navn)
             w.page("kommune.html", f"kommune/{kode}/index.html", lang, title=f"{navn} ({kode})", navn=navn, kode=kode,
                    facts=facts, hospitals=table, figures=fig_rows, unit_cols=unit_cols, units=units,
-                   mapdata=mapdata, has_map=True, geo="#mapdata", caption=caption)
+                   mapdata=Markup(mapdata), has_map=True, geo="#mapdata", caption=caption)
 
 
 def _citations(source: str) -> list[dict]:
@@ -420,8 +430,8 @@ def write_unit_pages(w: Writer) -> None:
                        navn=unit.unit_navn, layer_name=name, layer_href=f"layer/{layer}/index.html",
                        hospital=unit.hospital or t("site_no_hospital", lang), year=pop_year,
                        population=fmt.number(population, 0, lang), members=member_rows, serving=serving,
-                       indicators=indicators, citations=_citations(unit.source), mapdata=mapdata, has_map=True,
-                       geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
+                       indicators=indicators, citations=_citations(unit.source), mapdata=Markup(mapdata),
+                       has_map=True, geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
 
 
 def write_data(w: Writer) -> None:
