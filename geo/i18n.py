@@ -404,7 +404,7 @@ TEXT: dict[str, dict[str, str]] = {
     "site_sources_unit": {"da": "Kilder til enheden", "en": "Sources for the unit"},
     "site_low_mark": {"da": "Usikkert:", "en": "Uncertain:"},
     "site_table_scroll": {"da": "{what} (kan rulles vandret)", "en": "{what} (scrolls horizontally)"},
-    "site_no_hospital": {"da": "Ingen sygehus angivet.", "en": "No hospital given."},
+    "site_no_hospital": {"da": "ingen angivet", "en": "none given"},
     "site_layer_page": {"da": "Kortet over laget {layer}", "en": "The map of the layer {layer}"},
     "site_all_kommuner": {"da": "Alle kommuner", "en": "All municipalities"},
 

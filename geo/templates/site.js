@@ -1,5 +1,6 @@
 (function () {
   "use strict";
+  var MARKER = {radius: 6, color: "#111111", weight: 2, fillColor: "#ffffff", fillOpacity: 1};
   function text(s) { var e = document.createElement("span"); e.textContent = s; return e; }
   function draw(el, gj) {
     var map = L.map(el, {zoomSnap: 0.25, attributionControl: false});
@@ -7,11 +8,12 @@
     var layer = L.geoJSON(gj, {
       style: function (f) {
         var p = f.properties;
+        if (f.geometry.type === "Point") { return MARKER; }
         if (p.o) { return {fill: false, color: "#c00000", weight: 3.5, opacity: 1}; }
         return {fillColor: p.c, color: "#4d4d4d", weight: p.f ? 0.8 : 0.4, fillOpacity: p.f ? 0.88 : 0.3};
       },
       pointToLayer: function (f, ll) {
-        return L.circleMarker(ll, {radius: 6, color: "#111111", weight: 2, fillColor: "#ffffff", fillOpacity: 1});
+        return L.circleMarker(ll, MARKER);
       },
       onEachFeature: function (f, l) {
         var p = f.properties;
