@@ -128,7 +128,7 @@ class Atlas:
     displays: dict[float, views.Display] = field(default_factory=dict)
     parts: dict[tuple[str, float], tuple[gpd.GeoDataFrame, list[str]]] = field(default_factory=dict)
     outlines: dict[float, dict[str, str]] = field(default_factory=dict)
-    views: dict[str, views.MapView] = field(default_factory=dict)
+    national_views: dict[str, views.MapView] = field(default_factory=dict)
     sites: pd.DataFrame | None = None
 
     def display(self, tol: float) -> views.Display:
@@ -142,10 +142,10 @@ class Atlas:
         Computed once, in Danish: the legend differs between languages only in the label of
         unassigned kommuner, which `legend` translates.
         """
-        if layer not in self.views:
-            self.views[layer] = views.national_view(self.bundle, self.display(TOLERANCES[-1]), layer=layer,
+        if layer not in self.national_views:
+            self.national_views[layer] = views.national_view(self.bundle, self.display(TOLERANCES[-1]), layer=layer,
                                                     fill_key="membership", lang="da")
-        return self.views[layer]
+        return self.national_views[layer]
 
     def colour(self, layer: str) -> dict[str, str]:
         if layer not in self.colours:
