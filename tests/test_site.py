@@ -71,13 +71,20 @@ def test_every_expected_page_exists_in_both_languages(atlas, bundle):
         assert (atlas / "assets" / name).is_file()
 
 
-def test_data_files_are_the_bytes_the_cli_writes(atlas, bundle):
+def test_data_files_are_the_bytes_the_cli_writes(atlas, bundle, tmp_path):
+    from geo.__main__ import main
+
     for layer in bundle.layers["layer"]:
         for what in export.WHATS:
             for ext in export.FORMATS:
                 assert (atlas / "data" / f"{layer}-{what}.{ext}").is_file()
+    cli = tmp_path / "units.csv"
+    with redirect_stderr(io.StringIO()):
+        assert main(["export", "--layer", "psykiatri-voksen", "--what", "units", "--format", "csv",
+                     "--out", str(cli)]) == 0
+    assert (atlas / "data/psykiatri-voksen-units.csv").read_bytes() == cli.read_bytes()
     frame = export.frame_for(bundle, "sundhedsklynger", "kommuner")
-    assert (atlas / "data/sundhedsklynger-kommuner.csv").read_bytes() == export.render(frame, "csv").encode()
+    assert (atlas / "data/sundhedsklynger-kommuner.geojson").read_bytes() == export.render(frame, "geojson").encode()
     geo = json.loads((atlas / "data/sundhedsklynger-kommuner.geojson").read_text(encoding="utf-8"))
     assert len(geo["features"]) == 98
 
