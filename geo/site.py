@@ -305,6 +305,7 @@ class Writer:
 
 
 def _num(value: float | None, fill, lang: str) -> str:
+    """A value with the decimals of its fill, in the locale of ``lang``."""
     return fmt.number(None if pd.isna(value) else float(value), fmt.decimals_for(fill.unit, fill.kind), lang)
 
 
@@ -315,6 +316,8 @@ def _downloads(layer: str, lang: str) -> list[dict]:
 
 
 def write_layer_pages(w: Writer) -> None:
+    """The index and one page per layer (national map, legend linking the units, downloads), and the
+    national map of every layer as a shared file in ``map/``."""
     atlas = w.atlas
     ordered = sorted(atlas.bundle.kommuner[["kommune_kode", "kommune_navn"]].itertuples(index=False),
                      key=lambda r: _da_sort_key(r.kommune_navn))
@@ -343,6 +346,7 @@ def write_layer_pages(w: Writer) -> None:
 
 
 def write_kommune_pages(w: Writer) -> None:
+    """One page per kommune: summary, hospitals, map of its klynge(r), its units, key figures."""
     atlas, b = w.atlas, w.atlas.bundle
     aggregates = atlas.unit_aggregates(KOMMUNE_LAYER)
     for kode, navn in zip(b.kommuner["kommune_kode"], b.kommuner["kommune_navn"], strict=True):
@@ -390,6 +394,8 @@ def _citations(source: str) -> list[dict]:
 
 
 def write_unit_pages(w: Writer) -> None:
+    """One page per unit of every layer: members, hospital, serving psychiatry and councils, map,
+    indicators beside Denmark, sources."""
     atlas, b = w.atlas, w.atlas.bundle
     pop_year = int(b.population["year"].max())
     for layer in atlas.layers.index:
