@@ -76,7 +76,7 @@ def test_data_files_are_the_bytes_the_cli_writes(atlas, bundle, tmp_path):
 
     for layer in bundle.layers["layer"]:
         for what in export.WHATS:
-            for ext in export.FORMATS:
+            for ext in ("geojson", "csv"):  # the atlas publishes these two; xlsx stays a CLI/app download
                 assert (atlas / "data" / f"{layer}-{what}.{ext}").is_file()
     cli = tmp_path / "units.csv"
     with redirect_stderr(io.StringIO()):
