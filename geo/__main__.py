@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario``.
+"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario | site``.
 
 Every command is one entry of `COMMANDS` (its help, its arguments and the function that runs it);
 `main` dispatches and turns every failure into one line on standard error and an exit code:
@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import datetime as dt
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,6 +241,24 @@ def _scenario_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--out", required=True, help="the CSV file to write")
 
 
+def cmd_site(args: argparse.Namespace, out) -> int:
+    from geo import site
+
+    site.check_target(Path(args.out).absolute())  # refuse before spending time on loading
+    t0 = time.perf_counter()
+    bundle = load_bundle()
+    print(f"Loaded the data in {time.perf_counter() - t0:.1f} s; writing the atlas", file=out)
+    stats = site.build_site(bundle, args.out, log=lambda line: print(line, file=out))
+    print(f"Wrote {stats['files']} files ({stats['kommuner']} kommuner, {stats['units']} units, da + en) to "
+          f"{args.out} in {stats['seconds']:.1f} s ({stats['cpu_seconds']:.1f} s CPU); with loading the data "
+          f"{time.perf_counter() - t0:.1f} s", file=out)
+    return 0
+
+
+def _site_arguments(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--out", required=True, help="directory for the site (new, empty or a previous atlas)")
+
+
 COMMANDS: dict[str, Command] = {
     "check": Command("load and validate everything; print counts", lambda p: None, cmd_check),
     "export": Command("export a layer as GeoJSON, CSV or XLSX", _export_arguments, cmd_export),
@@ -248,6 +267,7 @@ COMMANDS: dict[str, Command] = {
     "compare": Command("population overlap of two plans (A unit × B unit)", _compare_arguments, cmd_compare),
     "scenario": Command("a layer with kommuner moved; writes a complete assignment table", _scenario_arguments,
                         cmd_scenario),
+    "site": Command("write the static atlas (Danish at the root, English under en/)", _site_arguments, cmd_site),
 }
 
 

@@ -358,6 +358,56 @@ TEXT: dict[str, dict[str, str]] = {
                          "en": "Evidence from the fact-finding (the notes are in English)"},
     "sources_missing": {"da": "Dokumentationen (mappen facts ved siden af kildedata) findes ikke på denne server.",
                         "en": "The evidence (the facts folder beside the source data) is not on this server."},
+    # --- static atlas (geo.site) ---
+    "site_intro_1": {"da": "En sundhedsklynge er et samarbejde mellem en region, kommunerne omkring et akutsygehus og de "
+                           "praktiserende læger; der er 22 klynger, og de har arbejdet sammen siden 1. juli 2022.",
+                     "en": "A health cluster (sundhedsklynge) is a partnership of a region, the municipalities around one "
+                           "acute hospital and the general practitioners; there are 22, working together since 1 July 2022."},
+    "site_intro_2": {"da": "Den 1. januar 2027 afløses klyngerne af 17 sundhedsråd i fire regioner; her kan du se, hvor "
+                           "din kommune hører til i dag og fra 2027.",
+                     "en": "On 1 January 2027 the clusters are replaced by 17 health councils in four regions; here you can "
+                           "see where your municipality belongs today and from 2027."},
+    "site_skip": {"da": "Gå til indholdet", "en": "Skip to content"},
+    "site_other_lang": {"da": "English", "en": "Dansk"},
+    "site_home": {"da": "Forside", "en": "Home"},
+    "site_layers": {"da": "Vælg lag", "en": "Choose a layer"},
+    "site_current": {"da": "(vises)", "en": "(shown)"},
+    "site_map_of": {"da": "Kort: {layer}. Klik på en kommune for at åbne dens side; det samme står i listerne på siden.",
+                    "en": "Map: {layer}. Click a municipality to open its page; the lists on this page say the same."},
+    "site_find": {"da": "Find din kommune", "en": "Find your municipality"},
+    "site_filter": {"da": "Skriv en del af navnet eller koden", "en": "Type part of the name or code"},
+    "site_filter_none": {"da": "Ingen kommune passer", "en": "No municipality matches"},
+    "site_data": {"da": "Data og kilder", "en": "Data and sources"},
+    "site_built": {"da": "Bygget {date}. Befolkning pr. 1. januar {year} (Danmarks Statistik); kommunegrænser fra DAGI; "
+                         "indikatorer {years}.",
+                   "en": "Built {date}. Population on 1 January {year} (Statistics Denmark); municipal boundaries from "
+                         "DAGI; indicators {years}."},
+    "site_sources": {"da": "Kilder til indikatorerne", "en": "Sources of the indicators"},
+    "site_downloads": {"da": "Hent laget som data", "en": "Download the layer as data"},
+    "site_dl_name": {"da": "{what} ({fmt})", "en": "{what} ({fmt})"},
+    "site_what_kommuner": {"da": "Kommuner", "en": "Municipalities"},
+    "site_what_units": {"da": "Enheder", "en": "Units"},
+    "site_what_memberships": {"da": "Medlemskaber", "en": "Memberships"},
+    "site_units_of_layer": {"da": "Enhederne i laget", "en": "The units of the layer"},
+    "site_kommune_units": {"da": "Kommunens enheder i alle lag", "en": "The municipality's units in every layer"},
+    "site_kommune_map": {"da": "Kort: {units} med nabokommuner; {navn} har rød kant. Hvide cirkler er akutsygehuse.",
+                         "en": "Map: {units} with neighbouring municipalities; {navn} has a red border. White circles are "
+                               "acute hospitals."},
+    "site_unit_map": {"da": "Kort: {unit} (stærke farver) med naboområder (lyse farver).",
+                      "en": "Map: {unit} (strong colours) with neighbouring areas (pale colours)."},
+    "site_layer_of": {"da": "Enhed i laget {layer}", "en": "Unit in the layer {layer}"},
+    "site_indicators": {"da": "Indikatorer for enhedens borgere", "en": "Indicators for the unit's residents"},
+    "site_indicator_note": {"da": "Enhedens værdi er vægtet med andel og befolkning; {n} af {total} indikatorer mangler "
+                                  "data for en del af borgerne.",
+                            "en": "The unit's value is weighted by share and population; {n} of {total} indicators lack "
+                                  "data for part of the residents."},
+    "site_sources_unit": {"da": "Kilder til enheden", "en": "Sources for the unit"},
+    "site_low_mark": {"da": "Usikkert:", "en": "Uncertain:"},
+    "site_table_scroll": {"da": "{what} (kan rulles vandret)", "en": "{what} (scrolls horizontally)"},
+    "site_no_hospital": {"da": "ingen angivet", "en": "none given"},
+    "site_layer_page": {"da": "Kortet over laget {layer}", "en": "The map of the layer {layer}"},
+    "site_all_kommuner": {"da": "Alle kommuner", "en": "All municipalities"},
+
 }
 
 

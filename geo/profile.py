@@ -77,19 +77,25 @@ def _lowest(levels: pd.Series) -> str:
     return min(levels, key=lambda c: order.get(c, -1))
 
 
-def summary(bundle: Bundle, kode: str, lang: str = "da") -> list[Fact]:
-    """The plain-language summary of a kommune, one `Fact` per sentence."""
-    rows = memberships_of(bundle, kode)
+def summary(bundle: Bundle, kode: str, lang: str = "da", *, rows: pd.DataFrame | None = None,
+            hospitals: pd.DataFrame | None = None, nearest: pd.Series | None = None) -> list[Fact]:
+    """The plain-language summary of a kommune, one `Fact` per sentence.
+
+    ``rows``, ``hospitals`` and ``nearest`` are what `memberships_of`, `hospitals_of` and
+    `nearest_acute` return for ``kode``; a caller that already has them (the static atlas writes
+    every kommune in two languages) passes them in instead of computing them again.
+    """
+    rows = memberships_of(bundle, kode) if rows is None else rows
     name = bundle.kommuner.set_index("kommune_kode").loc[kode, "kommune_navn"]
     facts = []
     klynger = rows[rows["layer"] == "sundhedsklynger"]
     facts.append(Fact("klynge", t("summary_klynge", lang, navn=name, kode=kode, units=_unit_list(klynger, lang)),
                       _lowest(klynger["confidence"]), _why(klynger, lang)))
-    hospitals = hospitals_of(bundle, kode)
+    hospitals = hospitals_of(bundle, kode, rows=rows) if hospitals is None else hospitals
     if not hospitals.empty:
         listed = ", ".join(f"{h.name} ({fmt.number(h.km, 0, lang)} km)" for h in hospitals.itertuples())
         facts.append(Fact("hospital", t("summary_hospital", lang, list=listed), _lowest(klynger["confidence"])))
-    nearest = nearest_acute(bundle, kode)
+    nearest = nearest_acute(bundle, kode) if nearest is None else nearest
     if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
         facts.append(Fact("nearest", t("summary_nearest", lang, name=nearest["name"],
                                        km=fmt.number(nearest["km"], 0, lang)), "high"))
@@ -135,9 +141,11 @@ def site_distances(bundle: Bundle, kode: str, site_ids: list[str] | None = None,
     return out.sort_values("km").reset_index(drop=True)
 
 
-def hospitals_of(bundle: Bundle, kode: str, layer: str = "sundhedsklynger") -> pd.DataFrame:
-    """The acute hospital site(s) of the kommune's klynge(r), with distance."""
-    rows = memberships_of(bundle, kode)
+def hospitals_of(bundle: Bundle, kode: str, layer: str = "sundhedsklynger",
+                 rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The acute hospital site(s) of the kommune's klynge(r), with distance (``rows``: the
+    kommune's `memberships_of`, when the caller has it)."""
+    rows = memberships_of(bundle, kode) if rows is None else rows
     ids = [s for v in rows.loc[rows["layer"] == layer, "site_ids"] for s in str(v).split(";") if s]
     return site_distances(bundle, kode, list(dict.fromkeys(ids)))
 
@@ -148,9 +156,46 @@ def nearest_acute(bundle: Bundle, kode: str) -> pd.Series | None:
     return None if dist.empty else dist.iloc[0]
 
 
-def key_figures(bundle: Bundle, kode: str, layer: str = "sundhedsklynger", lang: str = "da") -> pd.DataFrame:
+@dataclass(frozen=True)
+class FillValues:
+    """One numeric fill computed once for every kommune: values, weights, Denmark and ranks."""
+
+    fill: catalog.Fill
+    values: pd.Series
+    weights: pd.Series
+    national: float
+    ranks: pd.Series
+
+
+def fill_values(bundle: Bundle) -> dict[str, FillValues]:
+    """Every numeric fill of the catalog with its kommune values, weights, national value and
+    ranks (1 = highest), computed once (key → `FillValues`)."""
+    out = {}
+    for key, fill in catalog.fill_catalog(bundle.population, bundle.indicators).items():
+        if fill.kind == "category":
+            continue
+        values = catalog.kommune_values(key, bundle.population, bundle.indicators)
+        weights = catalog.weights_for(fill, bundle.population)
+        national, _ = aggregate.national_value(values, weights, fill.kind)
+        out[key] = FillValues(fill, values, weights, national, values.rank(ascending=False, method="min"))
+    return out
+
+
+def unit_aggregates(bundle: Bundle, layer: str, fills: dict[str, FillValues]) -> dict[str, pd.DataFrame]:
+    """Share-weighted unit values of ``layer`` for every fill (key → frame indexed by ``unit_id``)."""
+    members = model.layer_assignments(bundle.assignments, layer)
+    return {key: aggregate.aggregate_to_units(fv.values, members, fv.weights, fv.fill.kind).set_index("unit_id")
+            for key, fv in fills.items()}
+
+
+def key_figures(bundle: Bundle, kode: str, layer: str = "sundhedsklynger", lang: str = "da",
+                fills: dict[str, FillValues] | None = None,
+                aggregates: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Population and every indicator for the kommune, its unit(s) of ``layer`` (share-weighted),
     Denmark, and the kommune's rank among the kommuner with data (1 = highest value).
+
+    ``fills`` and ``aggregates`` (from `fill_values` and `unit_aggregates`) may be passed by a
+    caller that shows many kommuner; they are computed here otherwise.
 
     Returns
     -------
@@ -158,27 +203,23 @@ def key_figures(bundle: Bundle, kode: str, layer: str = "sundhedsklynger", lang:
         ``key``, ``label``, ``unit``, ``year``, ``kommune``, one column per unit name, ``danmark``,
         ``rank``, ``n_ranked``, ``better``, ``source``.
     """
-    fills = catalog.fill_catalog(bundle.population, bundle.indicators)
+    fills = fill_values(bundle) if fills is None else fills
+    aggregates = unit_aggregates(bundle, layer, fills) if aggregates is None else aggregates
     members = model.layer_assignments(bundle.assignments, layer)
     own = members[members["kommune_kode"] == kode].sort_values("share", ascending=False)
     names = bundle.units.set_index(["layer", "unit_id"])["unit_navn"]
     unit_cols = {u: names[(layer, u)] for u in own["unit_id"]}
     records = []
-    for key, fill in fills.items():
-        if fill.kind == "category":
-            continue
-        values = catalog.kommune_values(key, bundle.population, bundle.indicators)
-        weights = catalog.weights_for(fill, bundle.population)
-        agg = aggregate.aggregate_to_units(values, members, weights, fill.kind).set_index("unit_id")
-        national, _ = aggregate.national_value(values, weights, fill.kind)
-        ranks = values.rank(ascending=False, method="min")
+    for key, fv in fills.items():
+        fill, values, ranks = fv.fill, fv.values, fv.ranks
+        agg = aggregates[key]
         record = {
             "key": key,
             "label": fill.label(lang),
             "unit": fill.unit_in(lang),
             "year": fill.year,
             "kommune": values.get(kode),
-            "danmark": national,
+            "danmark": fv.national,
             "rank": int(ranks[kode]) if kode in ranks else None,
             "n_ranked": int(values.notna().sum()),
             "better": fill.better,

@@ -1,0 +1,489 @@
+"""The static atlas: a self-contained website written from the same core and tables as the app.
+
+``python -m geo site --out DIR`` writes Danish pages at the root and English ones under ``en/``:
+the national map per layer, one page per kommune and per unit of every layer, and ``data/`` with
+the CLI's exports. Leaflet comes from the site itself (no CDN, no tiles); maps are GeoJSON drawn by
+a small shared script with colours computed here. Every HTML, CSS, JS and map file is also written
+gzip-compressed beside it (``.gz``) for servers that serve pre-compressed files.
+
+Safety: a non-empty ``DIR`` that is not a previous atlas (no `MARKER` file) is refused; the site is
+built in a temporary sibling directory and swapped in with renames, so a failed build leaves the
+previous atlas as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
+from geo import export, files, fmt, model, profile, safe, ulighed, views
+from geo.bundle import Bundle
+from geo.classify import UNASSIGNED_COLOUR
+from geo.errors import KlyngekortError
+from geo.i18n import t
+from geo.mapbuild import LEAFLET_DIR, draw_frame
+
+MARKER = ".klyngekort-atlas"
+LANGS = ("da", "en")
+HOME_LAYER = "sundhedsklynger"
+KOMMUNE_LAYER = "sundhedsklynger"
+SERVING = ("psykiatri-voksen", "psykiatri-boern", "sundhedsraad-2027")
+RESERVED = {"assets", "data", "en", "kommune", "layer", "map"}
+TOLERANCES = (100.0, 200.0, 400.0)  # metres: display simplification levels (coverage-preserving)
+PIXELS = 500  # a map shows its extent over about this many pixels: tolerance ≈ extent / PIXELS
+PRECISION = 4  # decimals of degrees in drawn coordinates (≈ 7-11 m)
+NEIGHBOUR_GAP = 1000.0  # metres: kommuner this close to a shown unit are drawn as its neighbours
+SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+GZIP_SUFFIXES = (".html", ".css", ".js", ".json")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class AtlasError(KlyngekortError):
+    """The atlas cannot be written where it was asked to be."""
+
+
+# --------------------------------------------------------------------------- target directory
+
+def check_target(out: Path) -> None:
+    """Refuse an ``out`` that is a file, or a non-empty directory without the atlas `MARKER`."""
+    if out.exists() and not out.is_dir():
+        raise AtlasError(f"--out {out}: is a file, not a directory; choose a directory for the atlas")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise AtlasError(f"--out {out}: the directory is not empty and is not a previous atlas (no {MARKER} "
+                         "file); nothing was written. Choose an empty or new directory.")
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Replace ``out`` by ``new`` with renames; the previous atlas is removed only afterwards."""
+    if not out.exists():
+        os.rename(new, out)
+        return
+    old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+    os.rename(out, old)
+    try:
+        os.rename(new, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
+               log: Callable[[str], None] | None = None) -> dict:
+    """Write the atlas to ``out`` (both languages); return counts and the build time.
+
+    Raises
+    ------
+    AtlasError
+        When ``out`` is a file or a non-empty directory that is not a previous atlas.
+    """
+    start, cpu = time.perf_counter(), time.process_time()
+    out = Path(out).absolute()
+    check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        stats = write_site(bundle, tmp, today or dt.date.today(), log or (lambda _m: None))
+        files.atomic_write(tmp / MARKER, "Klyngekort static atlas (python -m geo site); safe to replace.\n")
+        os.chmod(tmp, 0o755)
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    stats["seconds"] = time.perf_counter() - start
+    stats["cpu_seconds"] = time.process_time() - cpu
+    return stats
+
+
+# --------------------------------------------------------------------------- computed once
+
+@dataclass
+class Atlas:
+    """What every page shares, computed once per build."""
+
+    bundle: Bundle
+    today: dt.date
+    layers: pd.DataFrame
+    fills: dict[str, profile.FillValues]
+    built: dict[str, str] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+    aggregates: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
+    colours: dict[str, dict[str, str]] = field(default_factory=dict)
+    displays: dict[float, views.Display] = field(default_factory=dict)
+    parts: dict[tuple[str, float], tuple[gpd.GeoDataFrame, list[str]]] = field(default_factory=dict)
+    outlines: dict[float, dict[str, str]] = field(default_factory=dict)
+    national_views: dict[str, views.MapView] = field(default_factory=dict)
+    sites: pd.DataFrame | None = None
+
+    def display(self, tol: float) -> views.Display:
+        if tol not in self.displays:
+            self.displays[tol] = views.make_display(self.bundle, tol)
+        return self.displays[tol]
+
+    def view(self, layer: str) -> views.MapView:
+        """The app's national membership view of ``layer`` (its colours are the site's colours).
+
+        Computed once, in Danish: the legend differs between languages only in the label of
+        unassigned kommuner, which `legend` translates.
+        """
+        if layer not in self.national_views:
+            self.national_views[layer] = views.national_view(self.bundle, self.display(TOLERANCES[-1]), layer=layer,
+                                                    fill_key="membership", lang="da")
+        return self.national_views[layer]
+
+    def colour(self, layer: str) -> dict[str, str]:
+        if layer not in self.colours:
+            areas = self.view(layer).areas
+            rows = areas.dropna(subset=["unit_id"])
+            self.colours[layer] = dict(zip(rows["unit_id"], rows["colour"], strict=True))
+        return self.colours[layer]
+
+    def layer_parts(self, layer: str, tol: float) -> tuple[gpd.GeoDataFrame, list[str]]:
+        """The layer's parts at a simplification level (EPSG:25832, for geometry questions) and
+        their GeoJSON geometry text (WGS84, rounded), in the same order."""
+        if (layer, tol) not in self.parts:
+            d = self.display(tol)
+            parts = model.layer_parts(d.kommuner, d.sub_areas, self.bundle.assignments, self.bundle.units, layer)
+            self.parts[(layer, tol)] = (parts, geometry_texts(parts))
+        return self.parts[(layer, tol)]
+
+    def kommune_geometries(self, tol: float) -> dict[str, str]:
+        """GeoJSON geometry text of every kommune at a simplification level."""
+        if tol not in self.outlines:
+            kommuner = self.display(tol).kommuner
+            self.outlines[tol] = dict(zip(kommuner["kommune_kode"], geometry_texts(kommuner), strict=True))
+        return self.outlines[tol]
+
+    def unit_aggregates(self, layer: str) -> dict[str, pd.DataFrame]:
+        if layer not in self.aggregates:
+            self.aggregates[layer] = profile.unit_aggregates(self.bundle, layer, self.fills)
+        return self.aggregates[layer]
+
+    def layer_name(self, layer: str, lang: str) -> str:
+        row = self.layers.loc[layer]
+        return row["name_da"] if lang == "da" else row["name_en"]
+
+
+def _tolerance(extent_m: float) -> float:
+    """The coarsest level that stays below a pixel or so for a map of this extent."""
+    fitting = [tol for tol in TOLERANCES if tol <= extent_m / PIXELS]
+    return fitting[-1] if fitting else TOLERANCES[0]
+
+
+def _da_sort_key(name: str) -> str:
+    return name.translate(str.maketrans({"Æ": "Z{", "Ø": "Z|", "Å": "Z}", "æ": "z{", "ø": "z|", "å": "z}"}))
+
+
+# --------------------------------------------------------------------------- map data
+
+def geometry_texts(frame: gpd.GeoDataFrame) -> list[str]:
+    """GeoJSON geometry text per row, drawn the app's way (`mapbuild.draw_frame`: WGS84, rounded)."""
+    return list(shapely.to_geojson(draw_frame(frame, [], PRECISION).geometry.values))
+
+
+def map_json(features: list[tuple[dict, str]]) -> str:
+    """A FeatureCollection from (properties, geometry text) pairs. Properties go through
+    `geo.safe.js`, so the text is safe inside ``<script>``; geometry text holds only numbers."""
+    body = ",".join(f'{{"type":"Feature","properties":{safe.js(props)},"geometry":{geom}}}'
+                    for props, geom in features)
+    return f'{{"type":"FeatureCollection","features":[{body}]}}'
+
+
+def local_map(atlas: Atlas, layer: str, unit_ids: list[str], outline_kode: str | None = None,
+              site_ids: list[str] | None = None) -> str:
+    """GeoJSON text for a map of some units of ``layer``: their parts (focus, ``f``), the parts
+    of the kommuner around them (pale), an optional kommune outline (``o``) and hospital points.
+
+    Geometry is simplified for the extent shown (see `TOLERANCES`) and rounded to `PRECISION`.
+    """
+    coarse, _ = atlas.layer_parts(layer, TOLERANCES[-1])
+    west, south, east, north = coarse[coarse["unit_id"].isin(unit_ids)].total_bounds
+    tol = _tolerance(max(east - west, north - south) * 1.2)
+    parts, geoms = atlas.layer_parts(layer, tol)
+    colours = atlas.colour(layer)
+    focus = parts["unit_id"].isin(unit_ids).to_numpy()
+    _, hits = parts.sindex.query(parts.geometry.values[focus], predicate="dwithin", distance=NEIGHBOUR_GAP)
+    near = set(parts["kommune_kode"].iloc[hits])
+    shown = focus | parts["kommune_kode"].isin(near).to_numpy()
+    out = []
+    for i in shown.nonzero()[0]:
+        kode, navn, uid, unit = parts.iloc[i][["kommune_kode", "kommune_navn", "unit_id", "unit_navn"]]
+        props = {"t": f"{navn} ({kode}): {unit}", "c": colours[uid], "k": kode}
+        if focus[i]:
+            props["f"] = 1
+        out.append((props, geoms[i]))
+    if outline_kode:
+        outline = atlas.kommune_geometries(tol)[outline_kode]
+        out.append(({"o": 1}, outline))
+    sites = atlas.sites
+    for s in sites[sites["site_id"].isin(site_ids or [])].itertuples():
+        out.append(({"t": s.name}, f'{{"type":"Point","coordinates":[{round(s.lon, 5)},{round(s.lat, 5)}]}}'))
+    return map_json(out)
+
+
+def national_map(atlas: Atlas, layer: str) -> str:
+    """GeoJSON text of the national membership map of ``layer`` (every kommune; unassigned pale)."""
+    areas = atlas.view(layer).areas
+    names = atlas.bundle.units[atlas.bundle.units["layer"] == layer].set_index("unit_id")["unit_navn"]
+    out = []
+    for r, geom in zip(areas.itertuples(), geometry_texts(areas), strict=True):
+        unit = names.get(r.unit_id, "") if isinstance(r.unit_id, str) else ""
+        text = f"{r.kommune_navn} ({r.kommune_kode})" + (f": {unit}" if unit else "")
+        out.append(({"t": text, "c": r.colour, "k": r.kommune_kode, "f": 1}, geom))
+    return map_json(out)
+
+
+# --------------------------------------------------------------------------- templates
+
+def _finalize(value: object) -> Markup:
+    """Every ``{{ value }}`` goes through `geo.safe.html` unless it is already markup."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(safe.html("" if value is None else value))
+
+
+def environment() -> Environment:
+    """Jinja environment: autoescaping, `geo.safe.html` on every value, ``|js`` for JSON in scripts."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=_finalize,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["js"] = lambda value: Markup(safe.js(value))
+    return env
+
+
+# --------------------------------------------------------------------------- pages
+
+@dataclass
+class Writer:
+    """Writes pages into the build directory; relative links from each page's location."""
+
+    root: Path
+    env: Environment
+    atlas: Atlas
+    count: int = 0
+
+    def write(self, rel: str, data: str | bytes) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        files.atomic_write(path, payload)
+        if rel.endswith(GZIP_SUFFIXES):
+            files.atomic_write(path.with_name(path.name + ".gz"), gzip.compress(payload, 9, mtime=0))
+        self.count += 1
+
+    def page(self, template: str, path: str, lang: str, **context) -> None:
+        """Render ``template`` to ``path`` (Danish path; English pages live under ``en/``)."""
+        here = path if lang == "da" else f"en/{path}"
+        other = "en" if lang == "da" else "da"
+        there = f"en/{path}" if other == "en" else path
+
+        def rel(target: str) -> str:
+            return posixpath.relpath("/" + target, "/" + posixpath.dirname(here))
+
+        def p(target: str) -> str:
+            return rel(target if lang == "da" else f"en/{target}")
+
+        html = self.env.get_template(template).render(
+            lang=lang, other=other, other_url=rel(there), a=rel, p=p, built=self.atlas.built[lang],
+            t=lambda key, **kw: t(key, lang, **kw), **context)
+        self.write(here, html)
+
+
+def _num(value: float | None, fill, lang: str) -> str:
+    """A value with the decimals of its fill, in the locale of ``lang``."""
+    return fmt.number(None if pd.isna(value) else float(value), fmt.decimals_for(fill.unit, fill.kind), lang)
+
+
+def _downloads(layer: str, lang: str) -> list[dict]:
+    return [{"href": f"data/{layer}-{what}.{ext}",
+             "label": t("site_dl_name", lang, what=t(f"site_what_{what}", lang), fmt=ext.upper())}
+            for what in export.WHATS for ext in ("geojson", "csv")]
+
+
+def write_layer_pages(w: Writer) -> None:
+    """The index and one page per layer (national map, legend linking the units, downloads), and the
+    national map of every layer as a shared file in ``map/``."""
+    atlas = w.atlas
+    ordered = sorted(atlas.bundle.kommuner[["kommune_kode", "kommune_navn"]].itertuples(index=False),
+                     key=lambda r: _da_sort_key(r.kommune_navn))
+    kommuner = [{"kode": k, "navn": n, "href": f"kommune/{k}/index.html"} for k, n in ordered]
+    for layer in atlas.layers.index:
+        w.write(f"map/{layer}.json", national_map(atlas, layer))
+    for lang in LANGS:
+        for layer in atlas.layers.index:
+            units = atlas.bundle.units[atlas.bundle.units["layer"] == layer].set_index("unit_navn")["unit_id"]
+            legend = []
+            for row in atlas.view(layer).legend:
+                unit = row.colour != UNASSIGNED_COLOUR and row.label in units
+                legend.append({"label": row.label if unit else t("not_assigned", lang), "colour": row.colour,
+                               "count": row.count, "href": f"{layer}/{units[row.label]}/index.html" if unit else None})
+            for home in ([True, False] if layer == HOME_LAYER else [False]):
+                path = "index.html" if home else f"layer/{layer}/index.html"
+                layers = [{"name": atlas.layer_name(key, lang), "href": f"layer/{key}/index.html",
+                           "current": key == layer} for key in atlas.layers.index]
+                name = atlas.layer_name(layer, lang)
+                description = atlas.layers.loc[layer, "description_da"] if lang == "da" else ""
+                w.page("layer.html", path, lang, title=t("map_title", lang) if home else name, home=home,
+                       layer_name=name, description=description, layers=layers, kommuner=kommuner,
+                       legend=legend, downloads=_downloads(layer, lang), sources=atlas.sources, has_map=True,
+                       geo=f"map/{layer}.json",
+                       caption=t("site_map_of", lang, layer=name))
+
+
+def write_kommune_pages(w: Writer) -> None:
+    """One page per kommune: summary, hospitals, map of its klynge(r), its units, key figures."""
+    atlas, b = w.atlas, w.atlas.bundle
+    aggregates = atlas.unit_aggregates(KOMMUNE_LAYER)
+    for kode, navn in zip(b.kommuner["kommune_kode"], b.kommuner["kommune_navn"], strict=True):
+        rows = profile.memberships_of(b, kode)
+        hospitals = profile.hospitals_of(b, kode, KOMMUNE_LAYER, rows=rows)
+        nearest = profile.nearest_acute(b, kode)
+        own = rows[rows["layer"] == KOMMUNE_LAYER]
+        site_ids = list(hospitals["site_id"]) + ([] if nearest is None else [nearest["site_id"]])
+        mapdata = local_map(atlas, KOMMUNE_LAYER, list(own["unit_id"]), outline_kode=kode, site_ids=site_ids)
+        for lang in LANGS:
+            facts = profile.summary(b, kode, lang, rows=rows, hospitals=hospitals, nearest=nearest)
+            table = [{"name": h.name, "role": t("role_klynge", lang), "km": fmt.number(h.km, 1, lang),
+                      "confidence": views.confidence_word(h.confidence, lang)} for h in hospitals.itertuples()]
+            if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
+                table.append({"name": nearest["name"], "role": t("role_nearest", lang),
+                              "km": fmt.number(nearest["km"], 1, lang),
+                              "confidence": views.confidence_word(nearest["confidence"], lang)})
+            figures = profile.key_figures(b, kode, KOMMUNE_LAYER, lang, fills=atlas.fills, aggregates=aggregates)
+            unit_cols = list(own["unit_navn"])
+            fig_rows = []
+            for r in figures.to_dict("records"):
+                fill = atlas.fills[r["key"]].fill
+                fig_rows.append({"label": r["label"], "unit": r["unit"], "kommune": _num(r["kommune"], fill, lang),
+                                 "units": [_num(r[c], fill, lang) for c in unit_cols],
+                                 "danmark": _num(r["danmark"], fill, lang),
+                                 "rank": t("rank_of", lang, rank=r["rank"], n=r["n_ranked"])
+                                 if pd.notna(r["rank"]) else "–", "source": r["source"]})
+            units = [{"layer": atlas.layer_name(r.layer, lang), "navn": r.unit_navn,
+                      "href": f"{r.layer}/{r.unit_id}/index.html",
+                      "share": fmt.percent(r.share, lang) if r.share < 1 else ""}
+                     for r in rows.itertuples() if r.layer in atlas.layers.index]
+            units.sort(key=lambda u, order=list(atlas.layers.index): order.index(u["href"].split("/")[0]))
+            caption = t("site_kommune_map", lang, units=", ".join(own["unit_navn"]), navn=navn)
+            w.page("kommune.html", f"kommune/{kode}/index.html", lang, title=f"{navn} ({kode})", navn=navn, kode=kode,
+                   facts=facts, hospitals=table, figures=fig_rows, unit_cols=unit_cols, units=units,
+                   mapdata=Markup(mapdata), has_map=True, geo="#mapdata", caption=caption)
+
+
+def _citations(source: str) -> list[dict]:
+    out = []
+    for item in (s.strip() for s in str(source or "").split("|")):
+        if item:
+            out.append({"text": item, "href": item if re.match(r"^https?://\S+$", item) else None})
+    return out
+
+
+def write_unit_pages(w: Writer) -> None:
+    """One page per unit of every layer: members, hospital, serving psychiatry and councils, map,
+    indicators beside Denmark, sources."""
+    atlas, b = w.atlas, w.atlas.bundle
+    pop_year = int(b.population["year"].max())
+    for layer in atlas.layers.index:
+        aggregates = atlas.unit_aggregates(layer)
+        pop_key = f"pop:{pop_year}:population_total"
+        for unit in b.units[b.units["layer"] == layer].itertuples():
+            if not SAFE_ID.match(unit.unit_id):
+                raise AtlasError(f"units.csv: unit id {unit.unit_id!r} of {layer} cannot be a path; "
+                                 "use letters, digits, '_' and '-'")
+            members = ulighed.kommuner_in_unit(b, layer, unit.unit_id, year=pop_year)
+            overlaps = {other: ulighed.overlap(b, layer, unit.unit_id, other, pop_year)
+                        for other in SERVING if other != layer}
+            site_ids = [s for s in str(unit.site_ids or "").split(";") if s]
+            mapdata = local_map(atlas, layer, [unit.unit_id], site_ids=site_ids)
+            population = aggregates[pop_key].loc[unit.unit_id, "value"] if pop_key in aggregates else None
+            for lang in LANGS:
+                member_rows = [{"kode": m.kommune_kode, "navn": m.kommune_navn,
+                                "href": f"kommune/{m.kommune_kode}/index.html",
+                                "subs": m.sub_areas.replace(";", ", ") if m.sub_areas else "",
+                                "share": fmt.percent(m.share, lang), "population": fmt.number(m.population, 0, lang),
+                                "confidence": views.confidence_word(m.confidence, lang)}
+                               for m in members.itertuples()]
+                serving = [{"title": t("psych_serving" if other.startswith("psyk") else "raad_serving", lang),
+                            "layer": atlas.layer_name(other, lang),
+                            "units": [{"navn": o.unit_navn, "href": f"{other}/{o.unit_id}/index.html",
+                                       "share": fmt.percent(o.share, lang),
+                                       "population": fmt.number(o.population, 0, lang)} for o in frame.itertuples()]}
+                           for other, frame in overlaps.items()]
+                indicators = []
+                for key, fv in atlas.fills.items():
+                    agg = aggregates[key].loc[unit.unit_id]
+                    indicators.append({"label": fv.fill.label_da if lang == "da" else fv.fill.label_en,
+                                       "unit": fv.fill.unit, "value": _num(agg["value"], fv.fill, lang),
+                                       "danmark": _num(fv.national, fv.fill, lang),
+                                       "coverage": f"{int(agg['n_with_data'])}/{int(agg['n_kommuner'])}"})
+                name = atlas.layer_name(layer, lang)
+                w.page("unit.html", f"{layer}/{unit.unit_id}/index.html", lang, title=f"{unit.unit_navn} ({name})",
+                       navn=unit.unit_navn, layer_name=name, layer_href=f"layer/{layer}/index.html",
+                       hospital=unit.hospital or t("site_no_hospital", lang), year=pop_year,
+                       population=fmt.number(population, 0, lang), members=member_rows, serving=serving,
+                       indicators=indicators, citations=_citations(unit.source), mapdata=Markup(mapdata),
+                       has_map=True, geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
+
+
+def write_data(w: Writer) -> None:
+    """The CLI's exports of every layer (`geo.export`; the same bytes as ``python -m geo export``)."""
+    for layer in w.atlas.layers.index:
+        for what in export.WHATS:
+            frame = export.frame_for(w.atlas.bundle, layer, what)
+            for ext in ("geojson", "csv"):
+                w.write(f"data/{layer}-{what}.{ext}", export.render(frame, ext))
+
+
+def write_assets(w: Writer) -> None:
+    """Leaflet (from the installed package), one CSS file (Leaflet's and ours) and the site script."""
+    w.write("assets/leaflet.js", (LEAFLET_DIR / "leaflet.js").read_bytes())
+    own_css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
+    w.write("assets/site.css", (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8") + own_css)
+    w.write("assets/site.js", (TEMPLATES / "site.js").read_bytes())
+    for image in sorted((LEAFLET_DIR / "images").iterdir()):
+        w.write(f"assets/images/{image.name}", image.read_bytes())
+
+
+def _built_lines(b: Bundle, fills: dict[str, profile.FillValues], today: dt.date) -> dict[str, str]:
+    years = sorted({int(y) for fv in fills.values() if fv.fill.key.startswith("ind:")
+                    for y in re.findall(r"\d{4}", fv.fill.year)})
+    span = f"{years[0]}–{years[-1]}" if years else "–"
+    pop_year = int(b.population["year"].max())
+    return {lang: t("site_built", lang, date=today.isoformat(), year=pop_year, years=span) for lang in LANGS}
+
+
+def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], None]) -> dict:
+    """Write every page, map, asset and export of the atlas into ``root`` (an empty directory)."""
+    layers = bundle.layers.set_index("layer")
+    clash = sorted(set(layers.index) & RESERVED)
+    if clash:
+        raise AtlasError(f"layers.csv: layer name(s) {clash} clash with the atlas' own folders {sorted(RESERVED)}")
+    fills = profile.fill_values(bundle)
+    sites = bundle.sites[bundle.sites["lat"] != ""].assign(lat=lambda s: s["lat"].astype(float),
+                                                           lon=lambda s: s["lon"].astype(float))
+    atlas = Atlas(bundle, today, layers, fills, sites=sites)
+    atlas.built = _built_lines(bundle, fills, today)
+    atlas.sources = sorted({fv.fill.source for fv in fills.values() if fv.fill.source})
+    w = Writer(root, environment(), atlas)
+    steps = (("assets", write_assets), ("layer pages", write_layer_pages), ("kommune pages", write_kommune_pages),
+             ("unit pages", write_unit_pages), ("data", write_data))
+    for name, step in steps:
+        t0, c0 = time.perf_counter(), time.process_time()
+        step(w)
+        log(f"  {name}: {time.perf_counter() - t0:.1f} s ({time.process_time() - c0:.1f} s CPU)")
+    return {"files": w.count, "kommuner": len(bundle.kommuner), "units": len(bundle.units)}

@@ -1,0 +1,309 @@
+"""The static atlas (``python -m geo site``): every page, no broken or foreign link, safe rebuilds,
+and in headless Chromium: the maps draw from the site alone and axe-core finds nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import redirect_stderr
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from geo import export, site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def atlas(bundle, tmp_path_factory) -> Path:
+    """The atlas built once on the real bundle."""
+    out = tmp_path_factory.mktemp("atlas") / "site"
+    site.build_site(bundle, out, today=dt.date(2026, 11, 30))
+    return out
+
+
+class Links(HTMLParser):
+    """Every href/src with its tag, and every id, of one HTML file."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.refs.append((tag, name, value))
+            if name == "id":
+                self.ids.add(value)
+
+
+def parse(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text(encoding="utf-8"))
+    return links
+
+
+def test_every_expected_page_exists_in_both_languages(atlas, bundle):
+    expected = ["index.html", *(f"layer/{layer}/index.html" for layer in bundle.layers["layer"])]
+    expected += [f"kommune/{k}/index.html" for k in bundle.kommuner["kommune_kode"]]
+    expected += [f"{u.layer}/{u.unit_id}/index.html" for u in bundle.units.itertuples()]
+    assert len(bundle.kommuner) == 98
+    for path in expected:
+        for prefix in ("", "en/"):
+            page = atlas / prefix / path
+            assert page.is_file(), page
+            assert gzip.decompress((atlas / prefix / (path + ".gz")).read_bytes()) == page.read_bytes()
+    assert len(list(atlas.rglob("*.html"))) == 2 * len(expected)
+    assert (atlas / site.MARKER).is_file()
+    for name in ("leaflet.js", "site.css", "site.js", "images/layers.png"):
+        assert (atlas / "assets" / name).is_file()
+
+
+def test_data_files_are_the_bytes_the_cli_writes(atlas, bundle, tmp_path):
+    from geo.__main__ import main
+
+    for layer in bundle.layers["layer"]:
+        for what in export.WHATS:
+            for ext in ("geojson", "csv"):  # the atlas publishes these two; xlsx stays a CLI/app download
+                assert (atlas / "data" / f"{layer}-{what}.{ext}").is_file()
+    cli = tmp_path / "units.csv"
+    with redirect_stderr(io.StringIO()):
+        assert main(["export", "--layer", "psykiatri-voksen", "--what", "units", "--format", "csv",
+                     "--out", str(cli)]) == 0
+    assert (atlas / "data/psykiatri-voksen-units.csv").read_bytes() == cli.read_bytes()
+    frame = export.frame_for(bundle, "sundhedsklynger", "kommuner")
+    assert (atlas / "data/sundhedsklynger-kommuner.geojson").read_bytes() == export.render(frame, "geojson").encode()
+    geo = json.loads((atlas / "data/sundhedsklynger-kommuner.geojson").read_text(encoding="utf-8"))
+    assert len(geo["features"]) == 98
+
+
+def test_crawl_finds_no_broken_link_and_no_other_host(atlas):
+    pages = sorted(atlas.rglob("*.html"))
+    ids = {p: parse(p).ids for p in pages}
+    external = set()
+    for page in pages:
+        for tag, attr, ref in parse(page).refs:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", ref, re.I) or ref.startswith("//"):
+                # Citation links to sources are allowed as plain links; nothing is ever loaded from elsewhere.
+                assert (tag, attr) == ("a", "href") and ref.startswith(("http://", "https://")), (page, tag, ref)
+                external.add(ref)
+                continue
+            url = urlparse(ref)
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            assert target.is_relative_to(atlas.resolve()), (page, ref)
+            assert target.is_file(), f"{page.relative_to(atlas)}: broken link {ref}"
+            if url.fragment and target.suffix == ".html":
+                assert url.fragment in ids[target], f"{page.relative_to(atlas)}: no #{url.fragment} in {ref}"
+    assert external, "the unit pages cite their sources"
+
+
+def test_every_page_has_title_language_and_a_link_to_the_other_language(atlas):
+    for page in sorted(atlas.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        rel = page.relative_to(atlas).as_posix()
+        lang, other = ("en", rel[3:]) if rel.startswith("en/") else ("da", f"en/{rel}")
+        assert f'<html lang="{lang}">' in text, rel
+        assert re.search(r"<title>[^<]+ – Klyngekort</title>", text), rel
+        switch = re.search(r'<a class="lang" href="([^"]+)"', text).group(1)
+        assert (page.parent / switch).resolve() == (atlas / other).resolve(), rel
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+
+
+def test_koebenhavn_names_byen_and_syd_with_their_shares_before_the_map(atlas):
+    text = (atlas / "kommune/0101/index.html").read_text(encoding="utf-8")
+    summary = text.index("København (0101) hører til Sundhedsklynge Byen (58 % af borgerne; bydelene Indre By")
+    assert "og Sundhedsklynge Syd (42 %; bydelene Vesterbro-Kongens Enghave" in text
+    assert "sikkerhed: lav – usikkert, bygger på et skøn" in text
+    assert "Bispebjerg Hospital" in text and "1 af 98" in text
+    assert summary < text.index('class="map"') < text.index('id="mapdata"')
+    english = (atlas / "en/kommune/0101/index.html").read_text(encoding="utf-8")
+    assert "Sundhedsklynge Byen (58% of residents" in english and "Sundhedsklynge Syd (42%" in english
+
+
+def test_kommune_map_carries_only_its_klynger_and_neighbours(atlas):
+    text = (atlas / "kommune/0740/index.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="mapdata">(.*?)</script>', text, re.S).group(1))
+    polygons = [f for f in data["features"] if f["geometry"]["type"] != "Point"]
+    codes = {f["properties"].get("k") for f in polygons}
+    assert "0740" in codes and "0101" not in codes and 5 < len(codes) < 30
+    assert sum(1 for f in polygons if f["properties"].get("o")) == 1
+    assert all(f["properties"].get("f") for f in polygons if "Midtklyngen" in f["properties"].get("t", ""))
+
+
+def test_unit_page_lists_members_psychiatry_and_councils_and_indicators(atlas):
+    text = (atlas / "sundhedsklynger/h_byen/index.html").read_text(encoding="utf-8")
+    assert "<h1>Sundhedsklynge Byen</h1>" in text
+    assert "Frederiksberg (0147)" in text and "58 %" in text
+    assert "Psykiatri der betjener borgerne: Voksenpsykiatri (optageområder)" in text
+    assert "Sundhedsråd Hovedstaden" in text and "Danmark" in text
+
+
+def test_data_text_is_escaped_in_html_and_in_map_json():
+    env = site.environment()
+    html = env.from_string("<p>{{ name }}</p>").render(name='<img src=x onerror="alert(1)">`${x}`')
+    assert "<img" not in html and "&lt;img" in html and "&#96;" in html and "&#36;" in html
+    text = site.map_json([({"t": "</script><script>alert(1)</script>"}, '{"type":"Point","coordinates":[1,2]}')])
+    assert "</script>" not in text and json.loads(text)["features"][0]["properties"]["t"].startswith("</script>")
+
+
+def test_a_non_empty_directory_that_is_not_an_atlas_is_refused(bundle, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("precious")
+    with pytest.raises(site.AtlasError, match="not empty and is not a previous atlas"):
+        site.build_site(bundle, mine)
+    assert [p.name for p in mine.iterdir()] == ["thesis.docx"]
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]
+
+
+def test_the_command_refuses_before_loading_anything(tmp_path, capsys):
+    from geo.__main__ import main
+
+    (tmp_path / "notes.txt").write_text("mine")
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["site", "--out", str(tmp_path)]) == 1
+    assert f"--out {tmp_path}: the directory is not empty" in err.getvalue()
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def _old_atlas(path: Path) -> Path:
+    path.mkdir()
+    (path / site.MARKER).write_text("old")
+    (path / "index.html").write_text("old atlas")
+    return path
+
+
+def test_a_failed_build_leaves_the_previous_atlas_intact(bundle, tmp_path, monkeypatch):
+    old = _old_atlas(tmp_path / "site")
+
+    def broken(_w):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(site, "write_layer_pages", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        site.build_site(bundle, old)
+    assert (old / "index.html").read_text() == "old atlas"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary directory left behind
+
+
+def test_a_rebuild_replaces_the_previous_atlas(bundle, tmp_path, monkeypatch):
+    old = _old_atlas(tmp_path / "site")
+    (old / "stale.html").write_text("from the old build")
+
+    def tiny(_bundle, root, _today, _log):
+        (root / "index.html").write_text("new atlas")
+        return {"files": 1, "kommuner": 0, "units": 0}
+
+    monkeypatch.setattr(site, "write_site", tiny)
+    site.build_site(bundle, old)
+    assert (old / "index.html").read_text() == "new atlas"
+    assert not (old / "stale.html").exists() and (old / site.MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# --------------------------------------------------------------------------- in the browser
+
+@pytest.fixture(scope="module")
+def atlas_server(atlas):
+    from test_browser import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                             "--directory", str(atlas)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/index.html", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def atlas_page(atlas_server):
+    from test_browser import CHROMIUM_FLAGS, chromium_path
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("no Chromium installed (apt-get install chromium); .ci/run installs it")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        page.requested = []
+        page.on("request", lambda r: page.requested.append(r.url))
+        yield page
+        browser.close()
+
+
+def _polygons_and_points(atlas: Path, rel: str) -> int:
+    text = (atlas / rel).read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="mapdata">(.*?)</script>', text, re.S).group(1))
+    return sum(1 for f in data["features"] if not f["properties"].get("o"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("rel", ["kommune/0101/index.html", "en/sundhedsraad-2027/hovedstaden/index.html"])
+def test_page_draws_its_map_from_the_site_alone(atlas_page, atlas_server, atlas, rel):
+    page = atlas_page
+    page.goto(f"{atlas_server}/{rel}")
+    expect(page.locator(".map path.leaflet-interactive")).to_have_count(_polygons_and_points(atlas, rel),
+                                                                          timeout=30_000)
+    expect(page.locator(".map")).to_have_attribute("data-drawn", "1")
+    others = [u for u in page.requested if not u.startswith(atlas_server)]
+    assert others == [], others
+
+
+@pytest.mark.browser
+def test_national_map_draws_every_kommune_and_the_finder_filters(atlas_page, atlas_server):
+    page = atlas_page
+    page.goto(f"{atlas_server}/index.html")
+    expect(page.locator(".map path.leaflet-interactive")).to_have_count(99, timeout=30_000)  # København in two
+    page.get_by_label("Skriv en del af navnet eller koden").fill("købe")
+    expect(page.locator("#kommuner li:visible")).to_have_count(1)
+    expect(page.get_by_role("link", name="København (0101)")).to_be_visible()
+    page.get_by_label("Skriv en del af navnet eller koden").fill("zzz")
+    expect(page.get_by_text("Ingen kommune passer")).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("rel", ["index.html", "kommune/0101/index.html", "sundhedsklynger/h_syd/index.html",
+                                 "en/kommune/0851/index.html"])
+def test_axe_finds_no_wcag_violation(atlas_page, atlas_server, rel):
+    from test_browser import axe_violations
+
+    page = atlas_page
+    page.goto(f"{atlas_server}/{rel}")
+    expect(page.locator(".map")).to_have_attribute("data-drawn", "1", timeout=30_000)
+    violations = axe_violations(page.main_frame)
+    assert violations == [], violations
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("rel", ["index.html", "kommune/0101/index.html", "sundhedsklynger/h_syd/index.html"])
+def test_pages_fit_a_phone(atlas_page, atlas_server, rel):
+    page = atlas_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{atlas_server}/{rel}")
+    expect(page.locator(".map")).to_have_attribute("data-drawn", "1", timeout=30_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("h1")).to_be_in_viewport()
