@@ -134,7 +134,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.file)
     if not path.is_file():
         print(f"error: {path} is not a file", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_USAGE
     problems, summary = validate_file(path, load_bundle())
     if problems.total:
         print(f"{path}: {problems.total} problem(s)", file=sys.stderr)
@@ -174,7 +174,7 @@ def cmd_compare(args: argparse.Namespace, out) -> int:
     if args.format == "geojson":
         text = export.to_geojson(plans.intersections(bundle, a, b, comparison))
     else:
-        text = files.neutralise_frame(comparison.matrix).to_csv(index=False)
+        text = export.to_csv(comparison.matrix)
     _emit(text, args.out, out, f"{len(comparison.matrix)} cells of {a.layer} × {b.name} ({comparison.year})")
     return 0
 

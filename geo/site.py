@@ -337,7 +337,7 @@ def write_layer_pages(w: Writer) -> None:
                 layers = [{"name": atlas.layer_name(key, lang), "href": f"layer/{key}/index.html",
                            "current": key == layer} for key in atlas.layers.index]
                 name = atlas.layer_name(layer, lang)
-                description = atlas.layers.loc[layer, "description_da"] if lang == "da" else ""
+                description = atlas.layers.loc[layer, f"description_{lang}"]
                 w.page("layer.html", path, lang, title=t("map_title", lang) if home else name, home=home,
                        layer_name=name, description=description, layers=layers, kommuner=kommuner,
                        legend=legend, downloads=_downloads(layer, lang), sources=atlas.sources, has_map=True,

@@ -6,4 +6,13 @@ bash scripts/setup.sh
 .venv/bin/python -m geo check
 # Streamlit runs each session in its own thread: two malloc arenas instead of glibc's 8 per core keep
 # the memory sessions free from staying spread over many arenas (see bench/bench_reach.py).
+port=8501
+args=("$@")
+for i in "${!args[@]}"; do
+  case "${args[$i]}" in
+    --server.port=*) port="${args[$i]#*=}" ;;
+    --server.port) port="${args[$((i + 1))]:-$port}" ;;
+  esac
+done
+echo "Klyngekort: http://localhost:${port} (Ctrl-C stops it)"
 MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" exec .venv/bin/python -m streamlit run app.py "$@"

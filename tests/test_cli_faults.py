@@ -105,9 +105,10 @@ def test_an_export_replaces_the_old_file_when_complete(capsys, tmp_path):
         (("export", "--layer", "regioner", "--what", "units", "--format", "xlsx"), "write the xlsx with --out"),
         (("export", "--layer", "regioner", "--what", "units", "--format", "pdf"), "invalid choice: 'pdf'"),
         (("nonsense",), "invalid choice: 'nonsense'"),
+        (("validate-assignments", "no_such_table.csv"), "no_such_table.csv is not a file"),
     ],
     ids=["year-for-memberships", "empty-out", "blank-out", "xlsx-to-text-stream", "unknown-format",
-         "unknown-command"],
+         "unknown-command", "missing-file"],
 )
 def test_usage_errors_exit_2(capsys, argv, needle):
     code, out, err = run_err(capsys, *argv)

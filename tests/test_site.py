@@ -121,6 +121,13 @@ def test_every_page_has_title_language_and_a_link_to_the_other_language(atlas):
         assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
 
 
+def test_layer_pages_describe_the_layer_in_their_language(atlas):
+    da = (atlas / "layer" / "psykiatri-voksen" / "index.html").read_text(encoding="utf-8")
+    en = (atlas / "en" / "layer" / "psykiatri-voksen" / "index.html").read_text(encoding="utf-8")
+    assert "Optageområder for almen voksenpsykiatri" in da
+    assert "Catchments of general adult psychiatry" in en and "Optageområder" not in en
+
+
 def test_koebenhavn_names_byen_and_syd_with_their_shares_before_the_map(atlas):
     text = (atlas / "kommune/0101/index.html").read_text(encoding="utf-8")
     summary = text.index("København (0101) hører til Sundhedsklynge Byen (58 % af borgerne; bydelene Indre By")
