@@ -127,16 +127,26 @@ def other_hosts(page, server) -> set[str]:
     return {h for h in page.requested_hosts if h not in (own, "data", "blob", "about")}
 
 
-@pytest.fixture()
-def page(browser, server):
+@contextlib.contextmanager
+def watched_page(browser):
+    """A page in a fresh 1400×1000 context that records the hosts it requests and the dialogs
+    that open (each dismissed)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     pg.requested_hosts = set()
     pg.on("request", lambda r: pg.requested_hosts.add(urlparse(r.url).netloc or r.url.split(":")[0]))
     pg.dialogs = []
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    yield pg
-    context.close()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    with watched_page(browser) as pg:
+        yield pg
 
 
 def test_map_draws_every_kommune_and_hospital(page, server, bundle):
@@ -358,14 +368,8 @@ def hostile_server(bundle, tmp_path_factory):
 
 @pytest.fixture()
 def hostile_page(browser, hostile_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.requested_hosts = set()
-    pg.on("request", lambda r: pg.requested_hosts.add(urlparse(r.url).netloc or r.url.split(":")[0]))
-    pg.dialogs = []
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-    yield pg
-    context.close()
+    with watched_page(browser) as pg:
+        yield pg
 
 
 def assert_harmless(page, server) -> None:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import CHROMIUM_FLAGS, chromium_path, free_port, map_frame
+
+from tests.test_browser import CHROMIUM_FLAGS, chromium_path, free_port, map_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.browser

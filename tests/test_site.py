@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 from geo import export, site
+from tests.test_browser import browser  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,7 +226,7 @@ def test_a_rebuild_replaces_the_previous_atlas(bundle, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def atlas_server(atlas):
-    from test_browser import free_port
+    from tests.test_browser import free_port
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
@@ -245,21 +246,13 @@ def atlas_server(atlas):
 
 
 @pytest.fixture()
-def atlas_page(atlas_server):
-    from test_browser import CHROMIUM_FLAGS, chromium_path
-
-    path = chromium_path()
-    if path is None:
-        pytest.skip("no Chromium installed (apt-get install chromium); .ci/run installs it")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        page = context.new_page()
-        page.requested = []
-        page.on("request", lambda r: page.requested.append(r.url))
-        yield page
-        browser.close()
+def atlas_page(browser, atlas_server):  # noqa: F811 - the shared module-scoped browser
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.requested = []
+    page.on("request", lambda r: page.requested.append(r.url))
+    yield page
+    context.close()
 
 
 def _polygons_and_points(atlas: Path, rel: str) -> int:
@@ -296,7 +289,7 @@ def test_national_map_draws_every_kommune_and_the_finder_filters(atlas_page, atl
 @pytest.mark.parametrize("rel", ["index.html", "kommune/0101/index.html", "sundhedsklynger/h_syd/index.html",
                                  "en/kommune/0851/index.html"])
 def test_axe_finds_no_wcag_violation(atlas_page, atlas_server, rel):
-    from test_browser import axe_violations
+    from tests.test_browser import axe_violations
 
     page = atlas_page
     page.goto(f"{atlas_server}/{rel}")
