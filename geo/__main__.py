@@ -81,11 +81,17 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="file to write (default: standard output); replaced only when complete")
 
 
+def check_out(path: str | None, optional: bool = True) -> None:
+    """Refuse an empty or blank ``--out`` (UsageError) rather than writing to standard output or to '.'."""
+    if path is not None and not path.strip():
+        raise UsageError("--out is empty: give a file name"
+                         + (", or leave --out out to write to standard output" if optional else ""))
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.year is not None and args.what == "memberships":
         raise UsageError("--year does not apply to memberships (they carry no population); leave it out")
-    if args.out is not None and not args.out.strip():
-        raise UsageError("--out is empty: give a file name, or leave --out out to write to standard output")
+    check_out(args.out)
     binary = args.format == "xlsx"
     if binary and args.out is None and out.isatty():
         raise UsageError("an xlsx workbook is binary: write it to a file with --out FILE.xlsx")
@@ -159,7 +165,7 @@ def load_plan(bundle: Bundle, spec: str) -> plans.Plan:
 
 
 def _emit(text: str, out_path: str | None, out, what: str) -> None:
-    if out_path:
+    if out_path is not None:
         files.atomic_write(out_path, text)
         print(f"Wrote {what} to {out_path}", file=sys.stderr)
     else:
@@ -167,6 +173,7 @@ def _emit(text: str, out_path: str | None, out, what: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace, out) -> int:
+    check_out(args.out)
     bundle = load_bundle()
     ctx = plans.build_context(bundle)
     a, b = plans.layer_plan(bundle, args.layer), load_plan(bundle, args.other)
@@ -191,6 +198,7 @@ def _metrics_text(change) -> str:
 
 
 def cmd_scenario(args: argparse.Namespace, out) -> int:
+    check_out(args.out, optional=False)
     bundle = load_bundle()
     ctx = plans.build_context(bundle)
     base = plans.layer_plan(bundle, args.base)

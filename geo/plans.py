@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from geo import catalog, model, tables
+from geo import catalog, fmt, model, tables
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
 from geo.errors import ValidationError
@@ -44,24 +46,30 @@ AGE_COLUMNS = {"pop_65plus": f"pop_65plus_{AGE_YEAR}", "pop_80plus": f"pop_80plu
 SCENARIO_SOURCE = "Klyngekort scenario"
 MAX_TABLE_BYTES = 2 * 1024 * 1024
 TABLE_TYPES = ("csv", "xlsx")
+MAX_XLSX_UNPACKED = tables.MAX_FILE_BYTES  # an XLSX file's members together, unpacked (as a CSV file's limit)
+MAX_XLSX_RATIO = 100  # unpacked / packed above this (for more than 1 MB unpacked) is a decompression bomb
+MAX_XLSX_ROWS = 10_000  # an assignment table has a few hundred rows
+MAX_XLSX_COLUMNS = 50  # ... and a dozen columns
 URL_VERSION = "v1"
 PLAN_COLUMNS = ["layer", "kommune_kode", "unit_id", "share", "basis", "sub_areas", "source", "confidence"]
-_SET_RE = re.compile(r"^\s*(\d{1,4})\s*=\s*(.+?)\s*$")
+_SET_RE = re.compile(r"^\s*([0-9]{1,4})\s*=\s*(.+?)\s*$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
 @dataclass(frozen=True)
 class Change:
-    """One kommune re-assigned: ``shares`` is ((unit_id, share), ...) summing to 1."""
+    """One kommune re-assigned: ``shares`` is ((unit_id, share), ...) summing to 1 (within
+    `geo.tables.SHARE_TOLERANCE`)."""
 
     kommune_kode: str
     shares: tuple[tuple[str, float], ...]
 
     def text(self) -> str:
-        """The change in the ``KODE=UNIT`` / ``KODE=UNIT:SHARE,UNIT:SHARE`` syntax."""
+        """The change in the ``KODE=UNIT`` / ``KODE=UNIT:SHARE,UNIT:SHARE`` syntax; shares as the shortest
+        text that reads back as the same float (`geo.fmt.plain`), so `parse_change` returns this change."""
         if len(self.shares) == 1:
             return f"{self.kommune_kode}={self.shares[0][0]}"
-        return f"{self.kommune_kode}=" + ",".join(f"{u}:{s:.6g}" for u, s in self.shares)
+        return f"{self.kommune_kode}=" + ",".join(f"{u}:{fmt.plain(float(s))}" for u, s in self.shares)
 
 
 @dataclass(frozen=True)
@@ -218,8 +226,11 @@ def layer_plan(bundle: Bundle, layer: str) -> Plan:
 def parse_change(text: str) -> Change:
     """``KODE=UNIT`` or ``KODE=UNIT:SHARE,UNIT:SHARE`` → `Change` (ValueError naming the rule).
 
-    Shares are fractions (0.6) or percentages (60 %); they must sum to 1 (100 %).
+    Shares are fractions (0.6) or percentages (60 %); they must sum to 1 (100 %) within
+    `geo.tables.SHARE_TOLERANCE`, the tolerance of an uploaded table. Digits must be ASCII.
     """
+    if why := tables.ascii_digit_problem(text or ""):
+        raise ValueError(f"{text!r}: {why}")
     match = _SET_RE.match(text or "")
     if not match:
         raise ValueError(f"{text!r}: expected KODE=UNIT or KODE=UNIT:SHARE,UNIT:SHARE")
@@ -244,10 +255,10 @@ def parse_change(text: str) -> Change:
         shares.append((unit, share))
     if len({u for u, _ in shares}) != len(shares):
         raise ValueError(f"{text!r}: a unit appears twice")
-    if abs(sum(s for _, s in shares) - 1) > 1e-6:
-        raise ValueError(f"{text!r}: shares sum to {sum(s for _, s in shares):.6g}, expected 1")
-    total = sum(s for _, s in shares)
-    return Change(kode, tuple((u, s / total) for u, s in shares))
+    total = math.fsum(s for _, s in shares)
+    if abs(total - 1) > tables.SHARE_TOLERANCE:
+        raise ValueError(f"{text!r}: shares sum to {fmt.plain(total)}, expected 1")
+    return Change(kode, tuple(shares))
 
 
 def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: Context,
@@ -315,14 +326,16 @@ def to_assignment_csv(plan: Plan) -> str:
     from geo.files import neutralise_frame
 
     rows = plan.rows.copy()
-    rows["share"] = [f"{s:.6g}" for s in rows["share"]]
+    rows["share"] = [fmt.plain(float(s)) for s in rows["share"]]
     return neutralise_frame(rows[PLAN_COLUMNS]).to_csv(index=False)
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:
     """Read an uploaded assignment table (CSV or XLSX, at most 2 MB) like `geo.tables.read_csv_table`.
 
-    An XLSX file's first sheet is read as text and then parsed exactly like a CSV file.
+    An XLSX file's first sheet is read as text and then parsed exactly like a CSV file (`_xlsx_csv`:
+    refused before unpacking when it would unpack to more than `MAX_XLSX_UNPACKED`, and read at most
+    `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`).
 
     Raises
     ------
@@ -336,12 +349,74 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
         kind = suffix or "(none)"
         raise ValidationError(name, [f"type {kind!r} is not accepted; expected one of {list(TABLE_TYPES)}"])
     if suffix == "xlsx":
-        try:
-            sheet = pd.read_excel(io.BytesIO(data), header=None, dtype=str, keep_default_na=False)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
-            raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
-        data = sheet.to_csv(index=False, header=False).encode("utf-8")
+        data = _xlsx_csv(data, name)
     return tables.read_csv_table(data, name)
+
+
+def _xlsx_cell(value) -> str:
+    """A cell as `pandas.read_excel(dtype=str)` gave it: whole numbers without '.0', nothing as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_csv(data: bytes, name: str) -> bytes:
+    """The first sheet of an XLSX workbook as CSV bytes, without unpacking more than the limits allow.
+
+    The zip directory's sizes are checked before anything is unpacked (`zipfile` reads no more than
+    a member's declared size); the sheet is then read row by row (openpyxl read-only), refusing its
+    declared dimension or any cell beyond `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`.
+    """
+    import openpyxl
+
+    def refuse(rule: str) -> ValidationError:
+        return ValidationError(name, [f"{name}: {rule}"])
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    unpacked = sum(m.file_size for m in members)
+    packed = max(1, sum(m.compress_size for m in members))
+    limit = f"{MAX_XLSX_UNPACKED // 2**20} MB"
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise refuse(f"the workbook unpacks to {unpacked / 2**20:.1f} MB; at most {limit} is accepted "
+                     "(an assignment table is a few hundred kB)")
+    if unpacked > 2**20 and unpacked / packed > MAX_XLSX_RATIO:
+        raise refuse(f"the workbook unpacks to {unpacked / packed:.0f} times its size; at most {MAX_XLSX_RATIO} "
+                     "times is accepted (an assignment table does not compress that well)")
+    caps = f"at most {MAX_XLSX_ROWS:,} rows and {MAX_XLSX_COLUMNS} columns are read"
+    rows: list[list[str]] = []
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            if (sheet.max_row or 0) > MAX_XLSX_ROWS or (sheet.max_column or 0) > MAX_XLSX_COLUMNS:
+                raise refuse(f"the first sheet is {sheet.max_row} rows × {sheet.max_column} columns; {caps}")
+            sheet.reset_dimensions()  # a declared dimension can lie: each row is then as wide as its last cell
+            for values in sheet.iter_rows(min_row=1, max_row=MAX_XLSX_ROWS + 1, values_only=True):
+                if len(rows) == MAX_XLSX_ROWS or len(values) > MAX_XLSX_COLUMNS:
+                    raise refuse(f"the first sheet has a cell beyond row {MAX_XLSX_ROWS:,} or column "
+                                 f"{MAX_XLSX_COLUMNS}; {caps}")
+                cells = [_xlsx_cell(v) for v in values]
+                while cells and cells[-1] == "":
+                    cells.pop()
+                rows.append(cells)
+        finally:
+            book.close()
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    while rows and not rows[-1]:
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(r + [""] * (width - len(r)) for r in rows)
+    return out.getvalue().encode("utf-8")
 
 
 def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | None = None

@@ -110,15 +110,19 @@ if state.get("sc_upload_problems"):
 
 base = st.selectbox(t("sc_base", L), list(layers), format_func=layers.get, key="sc_base", on_change=_new_base)
 units = ui.unit_names(base)
-token = _token()
+base_plan = plans.layer_plan(b, base)
+try:
+    token = _token()
+    plan = ui.scenario_plan(base, token)
+except ValueError as exc:  # nothing stored should fail; if it does, the base plan, never a traceback
+    st.warning(safe.md(t("sc_bad_url", L, why=str(exc))))
+    state.sc_changes, token, plan = [], "", base_plan
 st.query_params["base"] = base
 if token:
     st.query_params["s"] = token
 elif "s" in st.query_params:
     del st.query_params["s"]
 
-base_plan = plans.layer_plan(b, base)
-plan = ui.scenario_plan(base, token)
 moved = plans.changed_kommuner(base_plan, plan)
 before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)
 change = plans.metrics_change(before, after)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -257,3 +258,95 @@ def test_read_table_accepts_xlsx_and_refuses_other_types(boxes, tmp_path):
         plans.read_table(b"%PDF", "t.pdf")
     with pytest.raises(ValidationError, match="not a readable Excel workbook"):
         plans.read_table(b"not a zip", "t.xlsx")
+
+
+# --- security review: XLSX decompression bombs, share text that round-trips, ASCII digits ---------
+
+def _workbook(path: Path, far: tuple[int, int] | None = None) -> None:
+    """A small valid assignment workbook; ``far`` adds one cell at (row, column)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["layer", "kommune_kode", "unit_id", "share"])
+    for kode, unit in [("1", "u1"), ("2", "u2"), ("3", "u3"), ("4", "u3"), ("5", "u4")]:
+        sheet.append(["klynger", kode, unit, 1])
+    if far:
+        sheet.cell(row=far[0], column=far[1], value="x")
+    book.save(path)
+
+
+def _rezip(path: Path, member: str, change) -> bytes:
+    """The workbook at ``path`` with ``member`` replaced by ``change(old text)`` (deflated)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, change(data.decode("utf-8")) if info.filename == member else data)
+    return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _huge_cell(size: int):
+    def change(xml: str) -> str:
+        cell = f'<c r="C2" t="inlineStr"><is><t>{"a" * size}</t></is></c>'
+        return xml.replace('<c r="D2"', cell + '<c r="D2"', 1)
+    return change
+
+
+@pytest.mark.parametrize(("size", "message"), [(30 * 2**20, "unpacks to 30.0 MB; at most 20 MB is accepted"),
+                                               (3 * 2**20, "times its size; at most 100 times is accepted")])
+def test_xlsx_decompression_bomb_is_refused_before_unpacking(tmp_path, size, message):
+    _workbook(tmp_path / "t.xlsx")
+    data = _rezip(tmp_path / "t.xlsx", SHEET, _huge_cell(size))
+    assert len(data) < plans.MAX_TABLE_BYTES  # it passes the upload size limit
+    with pytest.raises(ValidationError, match=message) as err:
+        plans.read_table(data, "bomb.xlsx")
+    assert err.value.problems[0].startswith("bomb.xlsx: ")
+
+
+@pytest.mark.parametrize("far", [(2, 16384), (1_048_576, 1), (3, 51), (10_001, 1)],
+                         ids=["column-XFD", "last-row", "column-51", "row-10001"])
+@pytest.mark.parametrize("dimension", [True, False], ids=["declared", "no-dimension"])
+def test_xlsx_cells_beyond_the_row_and_column_caps_are_refused(boxes, tmp_path, far, dimension):
+    _workbook(tmp_path / "t.xlsx", far)
+    data = _rezip(tmp_path / "t.xlsx", SHEET, lambda xml: xml if dimension else re.sub(r"<dimension [^>]*/>", "", xml))
+    with pytest.raises(ValidationError, match=r"at most 10,000 rows and 50 columns are read") as err:
+        plans.read_table(data, "wide.xlsx")
+    assert "wide.xlsx" in err.value.problems[0]
+    _workbook(tmp_path / "ok.xlsx", (3, 50) if far[1] > 1 else (10_000, 1))  # at the caps: read
+    ok = plans.read_table((tmp_path / "ok.xlsx").read_bytes(), "ok.xlsx")
+    assert len(ok.columns.drop("_line")) == (50 if far[1] > 1 else 4)
+
+
+@pytest.mark.parametrize("shares", [(0.3333334, 0.3333334, 0.3333332), (1 / 3, 1 / 3, 1 / 3),
+                                    (0.3333333333, 0.3333333333, 0.3333333334), (0.4999999, 0.5000001, 0.0)])
+def test_change_text_reads_back_as_the_same_change(shares):
+    change = plans.Change("0147", tuple((u, s) for u, s in zip(("a", "b", "c"), shares, strict=True) if s))
+    assert plans.parse_change(change.text()) == change
+    assert plans.decode_changes(plans.encode_changes([change])) == [change]
+
+
+def test_one_share_tolerance_and_full_precision_from_change_to_table(boxes):
+    bundle, ctx = boxes
+    base = plans.layer_plan(bundle, "klynger")
+    with pytest.raises(ValueError, match="shares sum to 0.999999, expected 1"):
+        plans.parse_change("0002=u1:0.333333,u2:0.666666")  # the table validator would refuse it too
+    for text in ("0002=u1:0.3333333333,u2:0.6666666666", "0002=u1:0.4999999,u2:0.5000001"):
+        plan = plans.apply_changes(base, [plans.parse_change(text)], ctx)
+        csv_text = plans.to_assignment_csv(plan)
+        back, problems = plans.plan_from_table(bundle, tables.read_csv_table(csv_text.encode(), "s.csv"), "s.csv")
+        assert problems == []
+        assert plans.changes_between(base, back) == [plans.parse_change(text)]
+    assert "0.4999999" in csv_text and "0.5000001" in csv_text
+
+
+@pytest.mark.parametrize("text", ["٠١٤٧=h_midt", "0147=h_midt:٠.٥,h_syd:0.5", "０１４７=h_midt"])
+def test_change_with_non_ascii_digits_is_refused_by_name(text):
+    with pytest.raises(ValueError, match="is not an ASCII digit"):
+        plans.parse_change(text)

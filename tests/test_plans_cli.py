@@ -89,3 +89,21 @@ def test_compare_with_a_bad_file_lists_its_problems(tmp_path, capsys):
     assert run("compare", "--layer", "sundhedsklynger", "--with", str(bad))[0] == 1
     err = capsys.readouterr().err
     assert "bad.csv line 2, column unit_id: 'h_nope'" in err and "must cover all 98 kommuner" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["compare", "--layer", "sundhedsklynger", "--with", "regioner"],
+    ["scenario", "--base", "sundhedsklynger", "--set", "0410=sd_fyn"],
+], ids=["compare", "scenario"])
+@pytest.mark.parametrize("blank", ["", "  "], ids=["empty", "blank"])
+def test_an_empty_out_is_refused_like_export(capsys, argv, blank):
+    code, out = run(*argv, "--out", blank)
+    assert code == 2 and out == ""
+    assert "error: --out is empty: give a file name" in capsys.readouterr().err
+
+
+def test_a_set_with_non_ascii_digits_is_refused_by_name(tmp_path, capsys):
+    target = tmp_path / "s.csv"
+    code, _ = run("scenario", "--base", "sundhedsklynger", "--set", "٠١٤٧=h_midt", "--out", str(target))
+    assert code == 1 and not target.exists()
+    assert "U+0660 ARABIC-INDIC DIGIT ZERO is not an ASCII digit" in capsys.readouterr().err

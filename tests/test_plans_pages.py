@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,45 @@ def test_sammenlign_deep_link_and_bad_params(bundle):
     at.run()
     assert not at.exception
     assert at.selectbox(key="sm_a").value == "psykiatri-boern" and at.selectbox(key="sm_b").value == "psykiatri-voksen"
+
+
+def _token(text: str) -> str:
+    return "v1." + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_a_link_with_shares_that_round_differently_is_reproduced(scenarier):
+    scenarier.query_params["s"] = _token("0147=h_midt:0.3333334,h_syd:0.3333334,h_byen:0.3333332")
+    at = scenarier.run()
+    assert not at.exception and "kunne ikke" not in " ".join(w.value for w in at.warning)
+    assert plans.decode_changes(at.query_params["s"]) == [
+        plans.Change("0147", (("h_midt", 0.3333334), ("h_syd", 0.3333334), ("h_byen", 0.3333332)))]
+    at.run()  # a rerun re-encodes what the page stored
+    assert not at.exception
+
+
+def test_an_upload_with_fine_shares_keeps_them_exactly(bundle):
+    import ui
+
+    rows = plans.layer_plan(bundle, "sundhedsklynger").rows
+    rows = rows[~rows["kommune_kode"].isin(["0147", "0101"])][["layer", "kommune_kode", "unit_id", "share"]]
+    text = rows.to_csv(index=False) + "".join(f"sundhedsklynger,{k},{u},{s}\n" for k, u, s in [
+        ("0147", "h_midt", "0.3333333333"), ("0147", "h_syd", "0.3333333333"), ("0147", "h_byen", "0.3333333334"),
+        ("0101", "h_byen", "0.4999999"), ("0101", "h_syd", "0.5000001")])
+    at = AppTest.from_file(SCENARIER, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="sc_upload").upload("fine.csv", text.encode("utf-8"), "text/csv").run()
+    assert not at.exception and not at.error and "kunne ikke" not in " ".join(w.value for w in at.warning)
+    changes = {c.kommune_kode: dict(c.shares) for c in plans.decode_changes(at.query_params["s"])}
+    assert changes == {"0101": {"h_byen": 0.4999999, "h_syd": 0.5000001},
+                       "0147": {"h_byen": 0.3333333334, "h_midt": 0.3333333333, "h_syd": 0.3333333333}}
+    csv_text = ui.scenario_downloads("sundhedsklynger", at.query_params["s"], "da")[0]
+    assert "0101,h_byen,0.4999999," in csv_text and "0147,h_byen,0.3333333334," in csv_text
+
+
+def test_a_stored_change_that_fails_gives_a_message_and_the_base(scenarier):
+    scenarier.session_state["sc_changes"] = ["0147=h_midt:0.5"]
+    at = scenarier.run()
+    assert not at.exception
+    assert "kunne ikke læses" in " ".join(w.value for w in at.warning)
+    assert "Ingen ændringer endnu" in " ".join(i.value for i in at.info)
+    at.run()
+    assert not at.exception and not at.warning
