@@ -228,7 +228,8 @@ def main() -> int:
                 if front_url:
                     results["front"] = first_visit(browser, front_url + PAGE, PROFILE_3G)
                 if build_s is not None and front_url:
-                    results["atlas"] = measure_atlas_page(f"{front_url}/atlas/kommune/0101/", PROFILE_3G)
+                    results["atlas"] = measure_atlas_page(f"{front_url}/atlas/kommune/0101/", PROFILE_3G,
+                                                          browser=browser)
                     results["atlas"]["build_s"] = round(build_s, 1)
                 results["memory"] = memory_over_sessions(browser, direct_url, direct.pid, args.sessions)
                 browser.close()
