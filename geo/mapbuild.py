@@ -116,7 +116,9 @@ class LabelDeclutter(folium.MacroElement):
     """Hide labels that would overlap a label of higher rank (lower ``data-rank``) at the current zoom.
 
     Each label first tries its own point, then a little above and below it, avoiding the site
-    markers too; if all collide it is hidden until the reader zooms in. Runs when the map is ready and after every zoom.
+    markers too; a label cut by the map's edge is moved inside, one outside the view stays where it
+    is. If all collide it is hidden until the reader zooms in. Runs when the map is ready and after
+    every zoom or pan.
     """
 
     _template = Template(
@@ -133,12 +135,13 @@ class LabelDeclutter(folium.MacroElement):
         "for(var i=0;i<offsets.length&&!placed;i++){var dx=offsets[i][0];"
         "el.style.transform='translate(-50%,-50%) translate('+dx+'px,'+offsets[i][1]+'px)';"
         "var r=el.getBoundingClientRect(),c=map.getContainer().getBoundingClientRect();"
-        "var shift=Math.min(0,c.right-2-r.right)+Math.max(0,c.left+2-r.left);"
+        "var shift=(r.right>c.left&&r.left<c.right&&r.bottom>c.top&&r.top<c.bottom)?"
+        "Math.min(0,c.right-2-r.right)+Math.max(0,c.left+2-r.left):0;"
         "if(shift){dx+=shift;el.style.transform='translate(-50%,-50%) translate('+dx+'px,'+offsets[i][1]+'px)';"
         "r=el.getBoundingClientRect();}"
         "if(!kept.some(function(k){return overlaps(r,k);})){kept.push(r);placed=true;}}"
         "el.style.visibility=placed?'visible':'hidden';});}"
-        "map.on('zoomend',declutter);map.whenReady(function(){setTimeout(declutter,0);});})();"
+        "map.on('moveend',declutter);map.whenReady(function(){setTimeout(declutter,0);});})();"
         "{% endmacro %}"
     )
 

@@ -84,7 +84,7 @@ own_units = b.assignments.loc[(b.assignments["layer"] == "sundhedsklynger") & (b
                               "unit_id"].tolist()
 bounds = views.unit_bounds(b, ui.display(), "sundhedsklynger", own_units)
 fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, sites=views.site_points(b.sites, ["hospitals"], L),
-                          bounds=bounds)
+                          bounds=bounds, labels=ui.unit_labels("sundhedsklynger"))
 shape = ui.display().kommuner
 st_folium(fmap, key=f"mk_map_{kode}", height=480, use_container_width=True, returned_objects=[],
           feature_group_to_add=mapbuild.highlight_group(shape[shape["kommune_kode"] == kode]))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the browser tests 3 times in a row while a busy loop runs on every core: a test that
+# Run every browser test (pytest -m browser: app, scenarios, first deep link, atlas, nginx front) 3 times in a row while a busy loop runs on every core: a test that
 # passes only on an idle machine is a flaky test. Exits non-zero if any run fails.
 # Extra arguments go to pytest (e.g. -k hostile). Set RUNS to change the number of runs.
 set -uo pipefail
@@ -19,7 +19,7 @@ echo "busy loops on $(nproc) cores: ${busy[*]}"
 failed=0
 for run in $(seq "$runs"); do
   echo "=== browser tests, run $run of $runs (loaded machine) ==="
-  if ! .venv/bin/python -m pytest tests/test_browser.py tests/test_browser_plans.py -q -p no:cacheprovider "$@"; then
+  if ! .venv/bin/python -m pytest tests -m browser -q -p no:cacheprovider "$@"; then
     failed=$((failed + 1))
   fi
 done

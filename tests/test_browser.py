@@ -313,6 +313,13 @@ def test_unit_names_are_drawn_on_the_map(page, server):
     expect(frame.locator(".unit-label", has_text="Aarhusklyngen")).to_be_visible(timeout=30_000)
 
 
+def test_min_kommune_map_names_the_kommunes_klynger(page, server):
+    page.goto(f"{server}/min_kommune?kommune=0101")
+    frame = map_frame(page, 98)
+    expect(frame.locator(".unit-label", has_text="Sundhedsklynge Byen")).to_be_visible(timeout=30_000)
+    expect(frame.locator(".unit-label", has_text="Sundhedsklynge Syd")).to_be_visible(timeout=30_000)
+
+
 def test_kort_path_opens_the_layer_it_names(page, server):
     page.goto(f"{server}/kort?layer=psykiatri-voksen")
     frame = map_frame(page, 98)
