@@ -51,6 +51,7 @@ TEXT: dict[str, dict[str, str]] = {
     "and": {"da": "og", "en": "and"},
     "summary_klynge": {"da": "{navn} ({kode}) hører til {units}.", "en": "{navn} ({kode}) belongs to {units}."},
     "summary_hospital": {"da": "Akutsygehus: {list} i lige linje.", "en": "Acute hospital: {list} in a straight line."},
+    "summary_hospitals": {"da": "Akutsygehuse: {list} i lige linje.", "en": "Acute hospitals: {list} in a straight line."},
     "summary_nearest": {"da": "Nærmeste akutsygehus er dog {name} ({km} km).",
                         "en": "The nearest acute hospital is however {name} ({km} km)."},
     "summary_psych_adult": {"da": "Voksenpsykiatri: {units}.", "en": "Adult psychiatry: {units}."},

@@ -94,7 +94,8 @@ def summary(bundle: Bundle, kode: str, lang: str = "da", *, rows: pd.DataFrame |
     hospitals = hospitals_of(bundle, kode, rows=rows) if hospitals is None else hospitals
     if not hospitals.empty:
         listed = ", ".join(f"{h.name} ({fmt.number(h.km, 0, lang)} km)" for h in hospitals.itertuples())
-        facts.append(Fact("hospital", t("summary_hospital", lang, list=listed), _lowest(klynger["confidence"])))
+        key = "summary_hospitals" if len(hospitals) > 1 else "summary_hospital"
+        facts.append(Fact("hospital", t(key, lang, list=listed), _lowest(klynger["confidence"])))
     nearest = nearest_acute(bundle, kode) if nearest is None else nearest
     if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
         facts.append(Fact("nearest", t("summary_nearest", lang, name=nearest["name"],

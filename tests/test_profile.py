@@ -24,6 +24,13 @@ def test_summary_in_english(bundle):
     assert facts[0].text == "Silkeborg (0740) belongs to Midtklyngen (confidence: high)."
 
 
+def test_hospital_sentence_is_plural_for_two_hospitals(bundle):
+    kbh = {f.key: f.text for f in profile.summary(bundle, "0101", lang="en")}
+    silkeborg = {f.key: f.text for f in profile.summary(bundle, "0740", lang="en")}
+    assert kbh["hospital"].startswith("Acute hospitals: Bispebjerg Hospital")
+    assert silkeborg["hospital"].startswith("Acute hospital: ")
+
+
 def test_distance_is_straight_line_in_utm(bundle):
     hospitals = profile.hospitals_of(bundle, "0740")
     assert hospitals["site_id"].tolist() == ["rh-viborg"]
