@@ -166,20 +166,25 @@ def test_no_request_leaves_the_app(page, server):
     assert other_hosts(page, server) == set()
 
 
-def test_click_on_a_kommune_shows_its_klynge(page, server, bundle):
-    silkeborg = bundle.kommuner.set_index("kommune_kode").to_crs(4326).geometry["0740"].representative_point()
-    page.goto(server)
+def click_kommune(page, bundle, kode: str) -> None:
+    """Click the kommune's representative point on the national map once the map is idle."""
     frame = map_frame(page, 98)
     wait_idle(page)
     frame.wait_for_function("window.map_div && window.map_div._loaded && !window.map_div._animatingZoom",
                             timeout=30_000)
+    point = bundle.kommuner.set_index("kommune_kode").to_crs(4326).geometry[kode].representative_point()
     x, y = frame.evaluate(
         "([lat, lon]) => { const p = window.map_div.latLngToContainerPoint([lat, lon]);"
         " const r = window.map_div.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }",
-        [silkeborg.y, silkeborg.x],
+        [point.y, point.x],
     )
     box = frame.frame_element().bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_click_on_a_kommune_shows_its_klynge(page, server, bundle):
+    page.goto(server)
+    click_kommune(page, bundle, "0740")
     expect(page.get_by_text("Silkeborg (0740) i laget Sundhedsklynger (2022)")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Midtklyngen: 100 %").first).to_be_visible(timeout=30_000)
     expect(page).to_have_url(re.compile(r"kommune=0740"), timeout=30_000)
@@ -334,18 +339,7 @@ def test_a_click_answers_within_the_first_viewport(browser, server, bundle):
     try:
         pg.goto(server)
         expect(pg.get_by_text("Klik på en kommune på kortet")).to_be_in_viewport(timeout=90_000)
-        frame = map_frame(pg, 98)
-        wait_idle(pg)
-        frame.wait_for_function("window.map_div && window.map_div._loaded && !window.map_div._animatingZoom",
-                                timeout=30_000)
-        silkeborg = bundle.kommuner.set_index("kommune_kode").to_crs(4326).geometry["0740"].representative_point()
-        x, y = frame.evaluate(
-            "([lat, lon]) => { const p = window.map_div.latLngToContainerPoint([lat, lon]);"
-            " const r = window.map_div.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }",
-            [silkeborg.y, silkeborg.x],
-        )
-        box = frame.frame_element().bounding_box()
-        pg.mouse.click(box["x"] + x, box["y"] + y)
+        click_kommune(pg, bundle, "0740")
         answer = pg.get_by_text("Midtklyngen: 100 %").first
         expect(answer).to_be_visible(timeout=30_000)
         expect(answer).to_be_in_viewport()
