@@ -153,17 +153,9 @@ def ensure_assets() -> Path:
     return ASSETS_DIR
 
 
-def fenced(text: object) -> str:
-    """``text`` as a Markdown code block that it cannot break out of (the fence outgrows any backtick run)."""
-    body = safe.clean(text)
-    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{body}\n{fence}"
-
-
 def show_data_error(exc: Exception) -> None:
     """One st.error with the message as literal text (never Streamlit's redacted error page); stop."""
-    st.error(f"**{t('error_data', lang())}**\n\n{fenced(exc)}")
+    st.error(f"**{t('error_data', lang())}**\n\n{safe.md_code(exc)}")
     st.stop()
 
 

@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo import views  # noqa: E402
+from geo.assets import install as install_leaflet  # noqa: E402
 from geo.bundle import load_bundle  # noqa: E402
-from geo.mapbuild import build_map, draw_frame, install_leaflet  # noqa: E402
+from geo.mapbuild import build_map, draw_frame  # noqa: E402
 
 TARGETS = {"gzip_ratio": 5.0, "draw_ratio": 3.0, "gzip_kb_max": 100.0}
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

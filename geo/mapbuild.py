@@ -6,7 +6,6 @@ itself; there is no CDN and, by default, no tile server.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import folium
@@ -48,19 +47,6 @@ class AccessibleMap(folium.Map):
     fails WCAG 1.4.4 (Resize Text), as axe-core reports in the browser tests."""
 
     _template = _accessible_map_template()
-
-
-def install_leaflet(target: Path) -> Path:
-    """Copy Leaflet's JS and CSS (and its images) into ``target`` once; return ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in LEAFLET_FILES:
-        src, dst = LEAFLET_DIR / name, target / name
-        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
-            shutil.copyfile(src, dst)
-    images = target / "images"
-    if not images.exists():
-        shutil.copytree(LEAFLET_DIR / "images", images)
-    return target
 
 
 def draw_frame(gdf: gpd.GeoDataFrame, columns: list[str], precision: int = 4) -> gpd.GeoDataFrame:

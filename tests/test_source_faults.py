@@ -282,9 +282,9 @@ def test_app_shows_the_message_not_the_redacted_error_page(real, tmp_path, monke
 
 
 def test_the_message_is_a_code_block_it_cannot_break_out_of():
-    import ui
+    from geo import safe
 
-    text = ui.fenced("value ``` and ````\n[log in](https://example.org) <b>x</b>\u202e")
+    text = safe.md_code("value ``` and ````\n[log in](https://example.org) <b>x</b>\u202e")
     lines = text.split("\n")
     assert lines[0] == lines[-1] == "`````"  # longer than any backtick run inside
     assert "[log in](https://example.org) <b>x</b>" in text and "\u202e" not in text
