@@ -230,8 +230,9 @@ def sources_md(field: str, limit: int | None = None) -> str:
 
 
 def display_table(frame: pd.DataFrame, fill: catalog.Fill | None = None) -> pd.DataFrame:
-    """A view table with headers in the reader's language and locale-formatted values (same rows)."""
-    return readable.display_table(frame, lang(), fill)
+    """A view table with headers in the reader's language and locale-formatted values (same rows);
+    a membership (category) fill formats nothing."""
+    return readable.display_table(frame, lang(), None if fill is None or fill.kind == "category" else fill)
 
 
 def table(frame: pd.DataFrame, fill: catalog.Fill | None = None) -> None:
@@ -461,6 +462,19 @@ def link_to_downloads() -> None:
 def plan_context() -> plans.Context:
     """What every plan's metrics share (neighbour graph, distances, indicator matrices), once per process."""
     return plans.build_context(bundle())
+
+
+def scenario_token() -> str:
+    """This session's scenario changes as a URL token ('' when there are none); ValueError if bad."""
+    return plans.encode_changes([plans.parse_change(c) for c in st.session_state.get("sc_changes", [])])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario_areas(base: str, token: str, lang_: str):
+    """The scenario's map areas and legend (`geo.planview.plan_areas`), cached per base and token."""
+    plan = scenario_plan(base, token)
+    moved = plans.changed_kommuner(plans.layer_plan(bundle(), base), plan)
+    return planview.plan_areas(bundle(), display().kommuner, display().sub_areas, plan, moved, lang_)
 
 
 def scenario_plan(base: str, token: str) -> plans.Plan:

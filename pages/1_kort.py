@@ -44,7 +44,7 @@ def _on_map_click() -> None:
 def _on_table_select() -> None:
     """A selected table row highlights its unit (units level) or selects its kommune."""
     rows = st.session_state.kort_table.selection.rows
-    table = st.session_state.kort_table_frame
+    table = ui.view_for(st.session_state.shown).table
     if not rows:
         return
     row = table.iloc[rows[0]]
@@ -168,7 +168,6 @@ if state != st.session_state.get("kort_first"):
 
 st.subheader(t("table", L))
 st.caption(t("table_select_hint", L))
-st.session_state.kort_table_frame = view.table
-st.dataframe(ui.display_table(view.table, None if fill.kind == "category" else fill), hide_index=True,
+st.dataframe(ui.display_table(view.table, fill), hide_index=True,
              width="stretch", key="kort_table", on_select=_on_table_select, selection_mode="single-row")
 ui.link_to_downloads()

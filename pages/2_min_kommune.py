@@ -43,8 +43,9 @@ for fact in ui.summary(kode, L):
     st.markdown(f"{mark}{safe.md(fact.text)}")
     if fact.confidence == "low" and fact.why:
         st.caption(f"{t('why_low', L)}: {safe.md(fact.why)}")
-ui.link_to_compare("sundhedsklynger", "psykiatri-voksen", b.assignments.loc[
-    (b.assignments["layer"] == "sundhedsklynger") & (b.assignments["kommune_kode"] == kode), "unit_id"].iloc[0])
+own_units = b.assignments.loc[(b.assignments["layer"] == "sundhedsklynger") & (b.assignments["kommune_kode"] == kode),
+                              "unit_id"].tolist()
+ui.link_to_compare("sundhedsklynger", "psykiatri-voksen", own_units[0])
 
 st.subheader(t("hospitals", L))
 hospitals = profile.hospitals_of(b, kode).assign(role=t("role_klynge", L))
@@ -80,8 +81,6 @@ st.caption(t("age_caveat", L))
 
 st.subheader(t("klynge_map", L))
 view = ui.national_view("sundhedsklynger", "membership", "kommuner", "quantiles", 5, "blues", None, None, L)
-own_units = b.assignments.loc[(b.assignments["layer"] == "sundhedsklynger") & (b.assignments["kommune_kode"] == kode),
-                              "unit_id"].tolist()
 bounds = views.unit_bounds(b, ui.display(), "sundhedsklynger", own_units)
 fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, sites=views.site_points(b.sites, ["hospitals"], L),
                           bounds=bounds, labels=ui.unit_labels("sundhedsklynger"))

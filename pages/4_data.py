@@ -18,4 +18,4 @@ st.markdown(t("data_intro", L, layer=safe.md(ui.layer_names()[choice["layer"]]),
 ui.download_section(choice)
 view = ui.view_for(choice)
 st.subheader(t("table", L))
-ui.table(view.table, None if view.fill.kind == "category" else view.fill)
+ui.table(view.table, view.fill)

@@ -34,10 +34,6 @@ if "sc_changes" not in state:
             state.sc_notice = t("sc_bad_url", L, why=str(exc))
 
 
-def _token() -> str:
-    return plans.encode_changes([plans.parse_change(c) for c in state.sc_changes])
-
-
 def _add(change: plans.Change) -> None:
     try:
         plans.apply_changes(plans.layer_plan(b, state.sc_base), [change], ctx)
@@ -112,16 +108,12 @@ base = st.selectbox(t("sc_base", L), list(layers), format_func=layers.get, key="
 units = ui.unit_names(base)
 base_plan = plans.layer_plan(b, base)
 try:
-    token = _token()
+    token = ui.scenario_token()
     plan = ui.scenario_plan(base, token)
 except ValueError as exc:  # nothing stored should fail; if it does, the base plan, never a traceback
     st.warning(safe.md(t("sc_bad_url", L, why=str(exc))))
     state.sc_changes, token, plan = [], "", base_plan
-st.query_params["base"] = base
-if token:
-    st.query_params["s"] = token
-elif "s" in st.query_params:
-    del st.query_params["s"]
+ui.write_query({"base": base} | ({"s": token} if token else {}), ("base", "s"))
 
 moved = plans.changed_kommuner(base_plan, plan)
 before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)
@@ -159,7 +151,7 @@ if state.sc_changes:
 else:
     st.info(t("sc_no_changes", L))
 
-areas, legend = planview.plan_areas(b, ui.display().kommuner, ui.display().sub_areas, plan, moved, L)
+areas, legend = ui.scenario_areas(base, token, L)
 fmap = mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL)
 shape = ui.display().kommuner
 highlight = mapbuild.highlight_group(shape[shape["kommune_kode"].isin(moved)]) if moved else None

@@ -22,7 +22,7 @@ PRESETS = {"cmp_preset_psych": ("sundhedsklynger", "psykiatri-voksen"),
            "cmp_preset_child": ("psykiatri-voksen", "psykiatri-boern"),
            "cmp_preset_2027": ("sundhedsklynger", "sundhedsraad-2027")}
 
-scenario_token = plans.encode_changes([plans.parse_change(c) for c in state.get("sc_changes", [])])
+scenario_token = ui.scenario_token()
 options = list(layers) + ([SCENARIO] if scenario_token else [])
 
 
