@@ -32,7 +32,7 @@ import shapely
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from geo import export, files, fmt, model, profile, safe, ulighed, views
+from geo import assets, export, files, fmt, model, profile, safe, ulighed, views
 from geo.bundle import Bundle
 from geo.classify import UNASSIGNED_COLOUR
 from geo.errors import KlyngekortError
@@ -427,8 +427,8 @@ def write_unit_pages(w: Writer) -> None:
                 indicators = []
                 for key, fv in atlas.fills.items():
                     agg = aggregates[key].loc[unit.unit_id]
-                    indicators.append({"label": fv.fill.label_da if lang == "da" else fv.fill.label_en,
-                                       "unit": fv.fill.unit, "value": _num(agg["value"], fv.fill, lang),
+                    indicators.append({"label": fv.fill.label(lang),
+                                       "unit": fv.fill.unit_in(lang), "value": _num(agg["value"], fv.fill, lang),
                                        "danmark": _num(fv.national, fv.fill, lang),
                                        "coverage": f"{int(agg['n_with_data'])}/{int(agg['n_kommuner'])}"})
                 name = atlas.layer_name(layer, lang)
@@ -451,12 +451,12 @@ def write_data(w: Writer) -> None:
 
 def write_assets(w: Writer) -> None:
     """Leaflet (from the installed package), one CSS file (Leaflet's and ours) and the site script."""
-    w.write("assets/leaflet.js", (LEAFLET_DIR / "leaflet.js").read_bytes())
+    for rel in assets.wanted():  # leaflet.js and its images; its CSS goes into site.css
+        if rel.name != "leaflet.css":
+            w.write(f"assets/{rel.as_posix()}", (LEAFLET_DIR / rel).read_bytes())
     own_css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
     w.write("assets/site.css", (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8") + own_css)
     w.write("assets/site.js", (TEMPLATES / "site.js").read_bytes())
-    for image in sorted((LEAFLET_DIR / "images").iterdir()):
-        w.write(f"assets/images/{image.name}", image.read_bytes())
 
 
 def _built_lines(b: Bundle, fills: dict[str, profile.FillValues], today: dt.date) -> dict[str, str]:

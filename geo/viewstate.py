@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
+from geo import fmt
 from geo.classify import K_RANGE, PALETTES, SCHEMES, parse_breaks
 
 LEVELS = ("kommuner", "units")
@@ -142,7 +143,7 @@ class MapState:
             if value is None or value == f.default:
                 continue
             if f.name == "breaks":
-                out["breaks"] = ";".join(f"{b:g}" for b in value)
+                out["breaks"] = ";".join(fmt.plain(float(b)) for b in value)
             else:
                 out[f.name] = str(value)
         return out

@@ -30,6 +30,12 @@ def test_defaults_give_an_empty_query_and_user_breaks_round_trip():
     assert MapState.from_query(state.to_query(), REG)[0] == state
 
 
+def test_large_and_fractional_breaks_read_back_exactly():
+    state = MapState(fill="pop:2026:population_total", scheme="user_defined", breaks=(250000.5, 1234567.0))
+    assert state.to_query()["breaks"] == "250000.5;1234567"
+    assert MapState.from_query(state.to_query(), REG)[0] == state
+
+
 @pytest.mark.parametrize(("param", "value"), [
     ("layer", "nope"), ("fill", "ind:unknown"), ("level", "x"), ("scheme", "jenks"), ("k", "42"),
     ("k", "five"), ("palette", "rainbow"), ("overlay", "x"), ("breaks", "a;b"), ("kommune", "9999"),
