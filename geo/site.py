@@ -32,7 +32,7 @@ import shapely
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from geo import assets, export, files, fmt, model, profile, safe, ulighed, views
+from geo import assets, citations, export, files, fmt, model, profile, safe, ulighed, views
 from geo.bundle import Bundle
 from geo.classify import UNASSIGNED_COLOUR
 from geo.errors import KlyngekortError
@@ -385,12 +385,10 @@ def write_kommune_pages(w: Writer) -> None:
                    mapdata=Markup(mapdata), has_map=True, geo="#mapdata", caption=caption)
 
 
-def _citations(source: str) -> list[dict]:
-    out = []
-    for item in (s.strip() for s in str(source or "").split("|")):
-        if item:
-            out.append({"text": item, "href": item if re.match(r"^https?://\S+$", item) else None})
-    return out
+def _citations(source: str, table: pd.DataFrame, lang: str) -> list[dict]:
+    """A ``source`` field as readable citations (`geo.citations`), linked where they have an http(s) address."""
+    return [{"text": c.text(lang), "href": c.url if citations.is_web_address(c.url) else None}
+            for c in citations.citations_for(source, table)]
 
 
 def write_unit_pages(w: Writer) -> None:
@@ -436,7 +434,8 @@ def write_unit_pages(w: Writer) -> None:
                        navn=unit.unit_navn, layer_name=name, layer_href=f"layer/{layer}/index.html",
                        hospital=unit.hospital or t("site_no_hospital", lang), year=pop_year,
                        population=fmt.number(population, 0, lang), members=member_rows, serving=serving,
-                       indicators=indicators, citations=_citations(unit.source), mapdata=Markup(mapdata),
+                       indicators=indicators, citations=_citations(unit.source, b.citations, lang),
+                       mapdata=Markup(mapdata),
                        has_map=True, geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
 
 

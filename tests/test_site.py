@@ -158,6 +158,8 @@ def test_unit_page_lists_members_psychiatry_and_councils_and_indicators(atlas):
     assert "Sundhedsråd Hovedstaden" in text and "Danmark" in text
     english = (atlas / "en/sundhedsklynger/h_byen/index.html").read_text(encoding="utf-8")
     assert "Life expectancy at birth" in english and "personer" not in english
+    sources = text.split('<ul class="cite">', 1)[1]
+    assert re.search(r'<li><a href="https?://[^"]+">[^<:]+: [^<]+ \(', sources)  # publisher: title (date)
 
 
 def test_data_text_is_escaped_in_html_and_in_map_json():
