@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from geo import citations, sources, tables
-from geo.config import DATA_DIR, sources_dir
+from geo import citations, roles, sources, tables
+from geo.config import CRS_DRAW, DATA_DIR, sources_dir
 from geo.config import data_dir as default_data_dir
 from geo.errors import ValidationError
 
@@ -31,6 +32,23 @@ class Bundle:
     sites: pd.DataFrame
     sources_dir: Path
     citations: pd.DataFrame | None = None
+
+    @cached_property
+    def registry(self) -> roles.Registry:
+        """The layers' roles and validity (`geo.roles.Registry`): which layer is in force on a date."""
+        return roles.Registry.from_frame(self.layers)
+
+    @cached_property
+    def site_kommuner(self) -> pd.Series:
+        """The kommune each site with coordinates lies in (index ``site_id``; sites at sea or abroad are
+        left out), found by point in polygon in EPSG:25832."""
+        sites = self.sites[self.sites["lat"] != ""]
+        points = gpd.GeoDataFrame(
+            sites[["site_id"]], crs=CRS_DRAW,
+            geometry=gpd.points_from_xy(sites["lon"].astype(float), sites["lat"].astype(float)),
+        ).to_crs(self.kommuner.crs)
+        hits = gpd.sjoin(points, self.kommuner[["kommune_kode", "geometry"]], predicate="within", how="inner")
+        return hits.drop_duplicates("site_id").set_index("site_id")["kommune_kode"]
 
     def layer(self, layer: str) -> pd.Series:
         """The layers.csv row of ``layer``; ValueError naming the valid layers otherwise."""
@@ -109,8 +127,11 @@ def load_bundle(source_dir: Path | None = None, data_dir: Path | None = None) ->
     indicators = sources.load_indicators(directory, codes)
     raw = load_project_tables(tables_dir)
     assignments = validate_project_tables(raw, kommuner, sub_areas)
-    region = assignments.loc[assignments["layer"] == "regioner", ["kommune_kode", "unit_id"]]
-    names = raw["units"].loc[raw["units"]["layer"] == "regioner", ["unit_id", "unit_navn"]]
+    # ``region``: the oldest region layer (the five regions of 2007, in which 'named' layers such as
+    # Region Midtjylland's 2018 klynger are drawn); views show the region in force on their date.
+    home = roles.Registry.from_frame(raw["layers"]).of_role("region")[0].layer
+    region = assignments.loc[assignments["layer"] == home, ["kommune_kode", "unit_id"]]
+    names = raw["units"].loc[raw["units"]["layer"] == home, ["unit_id", "unit_navn"]]
     region = region.merge(names, on="unit_id", validate="many_to_one")
     kommuner = kommuner.merge(
         region.rename(columns={"unit_navn": "region"})[["kommune_kode", "region"]],

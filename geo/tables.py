@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import roles
 from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS
 from geo.errors import ValidationError
 from geo.sources import normalise_kode
 
 ASSIGNMENT_REQUIRED = ["layer", "kommune_kode", "unit_id", "share"]
 ASSIGNMENT_OPTIONAL = ["basis", "sub_areas", "source", "confidence", "note", "why_da", "why_en"]
-LAYER_COLUMNS = ["layer", "name_da", "name_en", "extent", "display_region", "description_da", "description_en",
-                 "source", "confidence"]
+LAYER_COLUMNS = ["layer", "name_da", "name_en", "role", "extent", "display_region", "valid_from", "valid_to",
+                 "description_da", "description_en", "source", "confidence"]
 UNIT_COLUMNS = ["layer", "unit_id", "unit_navn", "region", "hospital", "site_ids", "source", "confidence"]
 SITE_COLUMNS = ["site_id", "name", "kind", "lat", "lon", "source", "coord_source", "confidence"]
 EXTENTS = ("all", "named")
@@ -426,6 +427,7 @@ def validate_layers(layers: pd.DataFrame) -> list[str]:
             problems.append(f"{_where(table, row, 'display_region')}: a 'named' layer needs a display region")
     for layer in layers.loc[layers["layer"].duplicated(), "layer"]:
         problems.append(f"{table}: layer {layer!r} appears twice")
+    problems += roles.validate(layers, table)
     return problems
 
 
