@@ -1,4 +1,4 @@
-"""Klyngekort: entry point (page config, language and navigation only)."""
+"""Klyngekort: entry point (page config, language, date and navigation only)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from geo.i18n import t
 st.set_page_config(page_title=t("app_title"), page_icon="🗺️", layout="wide")
 ui.ensure_assets()
 ui.init_language()
+ui.init_date()
 L = ui.lang()
 # The map is the app's root page; its own path /kort (a link someone shares) runs the same page,
 # hidden from the menu, instead of showing "Page not found".
@@ -24,4 +25,6 @@ page = st.navigation([
     st.Page("pages/7_sammenlign.py", title=t("page_compare", L), url_path="sammenlign"),
 ])
 ui.language_switch()
+ui.date_switch()
+ui.show_date_problem()
 page.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from geo import (
     png,
     profile,
     readable,
+    roles,
     safe,
     ulighed,
     views,
@@ -36,9 +38,6 @@ from geo.i18n import t
 ROOT = Path(__file__).resolve().parent
 LEAFLET_URL = "/app/static/vendor/leaflet"  # served by Streamlit (server.enableStaticServing)
 LANGUAGES = {"da": "Dansk", "en": "English"}
-DEFAULT_CHOICE = {"layer": "sundhedsklynger", "fill_key": "membership", "level": "kommuner",
-                  "scheme": "quantiles", "k": 5, "palette": "blues", "breaks": None, "overlay": None,
-                  "groups": ("hospitals",)}
 
 
 def lang() -> str:
@@ -130,6 +129,110 @@ def write_language_to_url() -> None:
     elif st.query_params.get("lang") != lang():
         st.query_params["lang"] = lang()
     st.session_state.lang_in_url = st.query_params.get("lang")
+
+
+def on() -> dt.date:
+    """The date the app shows (``?dato=YYYY-MM-DD``; default today in Denmark), kept like the language."""
+    if "dato" not in st.session_state:
+        init_date()
+    return st.session_state.get("dato") or roles.today()
+
+
+def common() -> viewstate.Common:
+    """The session's language and date as one value (`geo.viewstate.Common`)."""
+    return viewstate.Common(lang(), on())
+
+
+def init_date() -> None:
+    """Take the date from the URL (``?dato=``) when it differs from what the app last wrote there; a date
+    that cannot be used gives a message (`show_date_problem`) and today."""
+    asked = st.query_params.get("dato")
+    if "dato" in st.session_state and asked == st.session_state.get("dato_in_url"):
+        return
+    day, problem = viewstate.parse_date(asked, roles.today())
+    if "dato" in st.session_state and day != st.session_state.dato:
+        follow_date(st.session_state.dato, day)
+    st.session_state.dato = day
+    st.session_state.dato_problem = problem
+    st.session_state.dato_in_url = asked
+
+
+# Session keys that hold a layer which follows its role when the date changes (the map's layer is
+# in ``map_state``); a scenario's base follows only while it has no changes.
+FOLLOWING_KEYS = ("kort_layer", "kort_overlay", "kl_layer", "sm_a", "sm_b")
+
+
+def follow_date(old: dt.date, new: dt.date) -> None:
+    """When the date changes, a layer shown because it was in force in its role on the old date is
+    replaced by the layer in force in that role on the new one (the sundhedsklynger by the sundhedsråd
+    across 1 January 2027); layers the reader chose for themselves stay."""
+    reg = bundle().registry
+
+    def moved(layer: str | None) -> str | None:
+        if layer not in reg.ids:
+            return layer
+        role = reg.entry(layer).role
+        return reg.in_force(role, new) or layer if reg.in_force(role, old) == layer else layer
+
+    for key in FOLLOWING_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = moved(st.session_state[key])
+    if "sc_base_value" in st.session_state and not st.session_state.get("sc_changes"):
+        st.session_state.sc_base_value = moved(st.session_state.sc_base_value)
+        if "sc_base" in st.session_state:
+            st.session_state.sc_base = st.session_state.sc_base_value
+    state = st.session_state.get("map_state")
+    if state is not None:
+        st.session_state.map_state = replace(state, layer=moved(state.layer), overlay=moved(state.overlay),
+                                             on=new, unit=None)
+
+
+def _set_date() -> None:
+    chosen = st.session_state.dato_choice
+    if chosen and chosen != on():
+        follow_date(on(), chosen)
+        st.session_state.dato = chosen
+    st.session_state.dato_problem = None
+
+
+def date_switch() -> None:
+    """The date picker in the sidebar ("Vis som på dato"); the date is kept in the URL (``?dato=``)
+    unless it is today, so a shared link without a date always shows its reader's today."""
+    L = lang()
+    st.session_state.dato_choice = on()
+    st.sidebar.date_input(t("date_label", L), key="dato_choice", min_value=viewstate.DATE_RANGE[0],
+                          max_value=viewstate.DATE_RANGE[1], format="DD.MM.YYYY" if L == "da" else "YYYY-MM-DD",
+                          help=t("date_help", L), on_change=_set_date)
+    write_date_to_url()
+
+
+def write_date_to_url() -> None:
+    """``?dato=YYYY-MM-DD`` in the address unless the date is today."""
+    wanted = common().to_query(roles.today()).get("dato")
+    if wanted is None:
+        if "dato" in st.query_params:
+            del st.query_params["dato"]
+    elif st.query_params.get("dato") != wanted:
+        st.query_params["dato"] = wanted
+    st.session_state.dato_in_url = st.query_params.get("dato")
+
+
+def show_date_problem() -> None:
+    """The message for a ``?dato=`` that could not be used (once; the page then shows today)."""
+    problem = st.session_state.get("dato_problem")
+    if problem:
+        L = lang()
+        st.error(t("date_unknown", L, value=safe.md(problem.value), today=roles.date_text(roles.today(), L),
+                   lo=viewstate.DATE_RANGE[0].isoformat(), hi=viewstate.DATE_RANGE[1].isoformat()))
+
+
+def layer_label(layer: str, lang_: str, day: dt.date) -> str:
+    """A layer's name with its status on ``day``: 'Sundhedsklynger (2022) — historisk (til og med …)'.
+
+    Widgets' ``format_func`` get language and date as arguments (see `fill_choice`)."""
+    entry = bundle().registry.entry(layer)
+    status = viewstate.layer_status_text(entry, day, lang_)
+    return f"{entry.name(lang_)} — {status}" if status else entry.name(lang_)
 
 
 def placeholder() -> str:
@@ -265,7 +368,7 @@ def registries() -> viewstate.Registries:
     units = {layer: tuple(unit_names(layer)) for layer in b.layers["layer"]}
     return viewstate.Registries(
         layers=tuple(b.layers["layer"]), fills={k: f.kind for k, f in fills().items()}, units=units,
-        kommuner=tuple(sorted(b.kommuner["kommune_kode"])),
+        kommuner=tuple(sorted(b.kommuner["kommune_kode"])), registry=b.registry,
     )
 
 
@@ -305,30 +408,26 @@ def show_url_problems(problems: list[viewstate.Problem]) -> None:
 # A map view holds the display geometry of its layer: 16 choices stay warm, not every
 # combination of layer × fill × scheme × k × palette anyone ever tried.
 @st.cache_data(show_spinner=False, max_entries=16)
-def national_view(layer: str, fill_key: str, level: str, scheme: str, k: int, palette: str,
-                  breaks: tuple[float, ...] | None, overlay: str | None, lang_: str) -> views.MapView:
-    """`geo.views.national_view`, cached per choice of widgets."""
-    return views.national_view(
-        bundle(), display(), layer=layer, fill_key=fill_key, level=level, scheme=scheme, k=k,
-        palette=palette, breaks=list(breaks) if breaks else None, overlay=overlay, lang=lang_,
-    )
+def national_view(state: viewstate.MapState) -> views.MapView:
+    """`geo.views.national_view` of one view value (the frozen `MapState` is the cache key)."""
+    return views.national_view(bundle(), display(), state)
 
 
-def view_for(choice: dict) -> views.MapView:
-    """The map view of a stored choice (see `DEFAULT_CHOICE`)."""
-    c = DEFAULT_CHOICE | choice
-    return national_view(c["layer"], c["fill_key"], c["level"], c["scheme"], c["k"], c["palette"],
-                         c["breaks"], c["overlay"], lang())
+def shown_state() -> viewstate.MapState:
+    """What the national map last showed in this session (its default view before the map was
+    opened), on the session's date and in its language."""
+    state = st.session_state.get("map_state") or viewstate.MapState.default(registries(), common())
+    return replace(state, on=on(), lang=lang())
 
 
-def shown_choice() -> dict:
-    """What the national map last showed in this session (defaults before the map was opened)."""
-    return DEFAULT_CHOICE | st.session_state.get("shown", {})
+def main_layer() -> str:
+    """The layer a view shows unless asked otherwise: the care geography in force on the session's date."""
+    return bundle().registry.main_layer(on())
 
 
 @st.cache_data(show_spinner=False, max_entries=2 * 98)
-def summary(kode: str, lang_: str) -> list[profile.Fact]:
-    return profile.summary(bundle(), kode, lang_)
+def summary(kode: str, lang_: str, day: dt.date) -> list[profile.Fact]:
+    return profile.summary(bundle(), kode, lang_, day)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -376,22 +475,22 @@ def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def png_bytes(choice_items: tuple, lang_: str) -> bytes:
-    choice = dict(choice_items)
-    view = view_for(choice)
-    sites = views.site_points(bundle().sites, list(choice["groups"]), lang_)
-    title = f"{fill_label(choice['fill_key'], lang_)} · {layer_names(lang_)[choice['layer']]}"
-    cited = (catalog.source_text(view.fill.source, lang_) if view.fill.source else
-             citations.sources_text(bundle().layer(choice['layer'])['source'], bundle().citations, lang_))
-    source = f"{t('source', lang_)}: {cited}"
+def png_bytes(state: viewstate.MapState) -> bytes:
+    """The PNG of one map view (title, legend, sources and the date it shows)."""
+    view = national_view(state)
+    L = state.lang
+    title = f"{fill_label(state.fill, L)} · {layer_names(L)[state.layer]} · {roles.date_text(state.on, L)}"
+    cited = (catalog.source_text(view.fill.source, L) if view.fill.source else
+             citations.sources_text(bundle().layer(state.layer)['source'], bundle().citations, L))
+    source = f"{t('source', L)}: {cited}"
     return png.render_png(view.areas, view.legend, title=title, source=source, outlines=view.outlines,
-                          sites=sites)
+                          sites=view.sites)
 
 
-def download_section(choice: dict) -> None:
-    """Download buttons for exactly the shown layer and fill (GeoJSON, CSV, Excel, PNG)."""
+def download_section(state: viewstate.MapState) -> None:
+    """Download buttons for exactly the shown view (GeoJSON, CSV, Excel, PNG)."""
     L = lang()
-    layer, fill_key = choice["layer"], choice["fill_key"]
+    layer, fill_key = state.layer, state.fill
     stem = f"klyngekort_{layer}_{slug(fill_key)}"  # the fill key carries its year
     cols = st.columns(3)
     buttons = [
@@ -412,7 +511,7 @@ def download_section(choice: dict) -> None:
             t(f"dl_xlsx_{what}", L), data=xlsx_bytes(layer, what, fill_key, dt.date.today().isoformat()),
             file_name=f"{stem}_{what}.xlsx", mime=xlsx_mime, key=f"dl_{what}_xlsx", on_click="ignore",
         )
-    cols[2].download_button(t("dl_png", L), data=png_bytes(tuple(sorted(choice.items())), L),
+    cols[2].download_button(t("dl_png", L), data=png_bytes(state),
                             file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
     st.caption(t("dl_note", L))
     st.caption(t("dl_formats_note", L))

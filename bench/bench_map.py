@@ -34,10 +34,11 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import views  # noqa: E402
+from geo import roles, views  # noqa: E402
 from geo.assets import install as install_leaflet  # noqa: E402
 from geo.bundle import load_bundle  # noqa: E402
 from geo.mapbuild import build_map, draw_frame  # noqa: E402
+from geo.viewstate import MapState  # noqa: E402
 
 TARGETS = {"gzip_ratio": 5.0, "draw_ratio": 3.0, "gzip_kb_max": 100.0}
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,14 +48,15 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 def build_pages(directory: Path) -> dict[str, dict]:
     bundle = load_bundle()
     display = views.make_display(bundle)
-    view = views.national_view(bundle, display, layer="sundhedsklynger", fill_key="membership")
+    layer = bundle.registry.main_layer(roles.today())
+    view = views.national_view(bundle, display, MapState(layer=layer, on=roles.today(), labels=False))
     sites = views.site_points(bundle.sites, ["hospitals"])
     t0 = time.perf_counter()
     app_map = build_map(view.areas, assets_url="leaflet", sites=sites)
     app_html = app_map.get_root().render()
     app_build = time.perf_counter() - t0
 
-    members = views.membership_table(bundle, "sundhedsklynger").drop(columns="lines")
+    members = views.membership_table(bundle, layer).drop(columns="lines")
     full = bundle.kommuner[["kommune_kode", "geometry"]].merge(members, on="kommune_kode", validate="one_to_one")
     t0 = time.perf_counter()
     explore_map = full.explore(column="unit_navne", tiles=None, legend=False)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario | site``.
+"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario | site | kommune``.
 
 Every command is one entry of `COMMANDS` (its help, its arguments and the function that runs it);
 `main` dispatches and turns every failure into one line on standard error and an exit code:
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from geo import export, files, plans, tables
+from geo import export, files, plans, profile, roles, tables
 from geo.bundle import Bundle, load_bundle
 from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS
 from geo.errors import KlyngekortError, ValidationError
@@ -72,13 +73,48 @@ def cmd_check(_args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _date(text: str) -> dt.date:
+    """``--date YYYY-MM-DD`` (argparse turns the ValueError into a usage error, exit 2)."""
+    day = roles.parse_date(text)
+    if day is None:
+        raise ValueError("empty date")
+    return day
+
+
+_date.__name__ = "date (YYYY-MM-DD)"  # what argparse names in "invalid date (YYYY-MM-DD) value"
+
+
+def _date_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--date", type=_date, default=None,
+                   help="show the geography in force on this date, YYYY-MM-DD (default: today in Denmark)")
+
+
+def resolve_layer(bundle: Bundle, spec: str | None, on: dt.date) -> str:
+    """A layer id, or a role (`geo.roles.ROLES`: ``care``, ``psych_adult``, …) meaning the layer that plays
+    it on ``on``; no ``spec``: the care geography in force. ValueError naming the choices otherwise."""
+    reg = bundle.registry
+    if spec is None:
+        return reg.main_layer(on)
+    if spec in reg.ids:
+        return spec
+    if spec in roles.ROLES:
+        layer = reg.in_force(spec, on)
+        if layer is None:
+            raise ValueError(f"no layer plays the role {spec!r} on {on}")
+        return layer
+    raise ValueError(f"layer {spec!r} is unknown; expected a layer ({', '.join(reg.ids)}) "
+                     f"or a role ({', '.join(roles.ROLES)})")
+
+
 def _export_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--layer", required=True)
+    p.add_argument("--layer", help="a layer, or a role such as 'care' for the layer in force on --date "
+                                   "(default: the care geography in force)")
     p.add_argument("--what", choices=export.WHATS, required=True)
     p.add_argument("--format", choices=export.FORMATS, default="geojson",
                    help="geojson (RFC 7946), csv (RFC 4180, UTF-8, '.' decimals) or xlsx (Excel)")
     p.add_argument("--year", type=int, help="population year of kommuner and units (default: the latest)")
     p.add_argument("--out", help="file to write (default: standard output); replaced only when complete")
+    _date_argument(p)
 
 
 def check_out(path: str | None, optional: bool = True) -> None:
@@ -96,12 +132,14 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if binary and args.out is None and out.isatty():
         raise UsageError("an xlsx workbook is binary: write it to a file with --out FILE.xlsx")
     bundle = load_bundle()
-    frame = export.frame_for(bundle, args.layer, args.what, args.year)
-    sources = export.sources_table(bundle, args.layer, args.what, args.year, created=dt.date.today())
+    on = args.date or roles.today()
+    layer = resolve_layer(bundle, args.layer, on)
+    frame = export.frame_for(bundle, layer, args.what, args.year, on)
+    sources = export.sources_table(bundle, layer, args.what, args.year, created=roles.today(), on=on)
     payload = export.render(frame, args.format, sources)
     if args.out is not None:
         files.atomic_write(args.out, payload)
-        print(f"Wrote {len(frame)} {args.what} of {args.layer} to {args.out}", file=sys.stderr)
+        print(f"Wrote {len(frame)} {args.what} of {layer} to {args.out}", file=sys.stderr)
     elif binary:
         buffer = getattr(out, "buffer", None)
         if buffer is None:
@@ -151,13 +189,17 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def load_plan(bundle: Bundle, spec: str) -> plans.Plan:
-    """A layer name or an assignment file (CSV/XLSX) as a plan; ValidationError lists the problems."""
+def load_plan(bundle: Bundle, spec: str, on: dt.date | None = None) -> plans.Plan:
+    """A layer name, a role (the layer in force on ``on``) or an assignment file (CSV/XLSX) as a plan;
+    ValidationError lists the problems."""
     if spec in set(bundle.layers["layer"]):
         return plans.layer_plan(bundle, spec)
+    if spec in roles.ROLES:
+        return plans.layer_plan(bundle, resolve_layer(bundle, spec, on or roles.today()))
     path = Path(spec)
     if not path.is_file():
-        raise ValueError(f"{spec!r} is neither a layer ({', '.join(bundle.layers['layer'])}) nor a file")
+        raise ValueError(f"{spec!r} is neither a layer ({', '.join(bundle.layers['layer'])}), a role "
+                         f"({', '.join(roles.ROLES)}) nor a file")
     plan, problems = plans.plan_from_table(bundle, plans.read_table(path.read_bytes(), path.name), path.name)
     if problems:
         raise ValidationError(path.name, problems)
@@ -176,7 +218,8 @@ def cmd_compare(args: argparse.Namespace, out) -> int:
     check_out(args.out)
     bundle = load_bundle()
     ctx = plans.build_context(bundle)
-    a, b = plans.layer_plan(bundle, args.layer), load_plan(bundle, args.other)
+    on = args.date or roles.today()
+    a, b = plans.layer_plan(bundle, resolve_layer(bundle, args.layer, on)), load_plan(bundle, args.other, on)
     comparison = plans.compare(ctx, a, b, args.year)
     if args.format == "geojson":
         text = export.to_geojson(plans.intersections(bundle, a, b, comparison))
@@ -232,8 +275,10 @@ def cmd_scenario(args: argparse.Namespace, out) -> int:
 
 
 def _compare_arguments(c: argparse.ArgumentParser) -> None:
-    c.add_argument("--layer", required=True, help="plan A: a layer")
-    c.add_argument("--with", dest="other", required=True, help="plan B: a layer or an assignment file")
+    c.add_argument("--layer", help="plan A: a layer or a role (default: the care geography in force on --date)")
+    c.add_argument("--with", dest="other", required=True,
+                   help="plan B: a layer, a role (the layer in force on --date) or an assignment file")
+    _date_argument(c)
     c.add_argument("--year", type=int, help="population year (default: the latest)")
     c.add_argument("--format", choices=("csv", "geojson"), default="csv")
     c.add_argument("--out", help="file to write (default: standard output)")
@@ -256,7 +301,7 @@ def cmd_site(args: argparse.Namespace, out) -> int:
     t0 = time.perf_counter()
     bundle = load_bundle()
     print(f"Loaded the data in {time.perf_counter() - t0:.1f} s; writing the atlas", file=out)
-    stats = site.build_site(bundle, args.out, log=lambda line: print(line, file=out))
+    stats = site.build_site(bundle, args.out, on=args.date, log=lambda line: print(line, file=out))
     print(f"Wrote {stats['files']} files ({stats['kommuner']} kommuner, {stats['units']} units, da + en) to "
           f"{args.out} in {stats['seconds']:.1f} s ({stats['cpu_seconds']:.1f} s CPU); with loading the data "
           f"{time.perf_counter() - t0:.1f} s", file=out)
@@ -265,6 +310,38 @@ def cmd_site(args: argparse.Namespace, out) -> int:
 
 def _site_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--out", required=True, help="directory for the site (new, empty or a previous atlas)")
+    _date_argument(s)
+
+
+def cmd_kommune(args: argparse.Namespace, out) -> int:
+    bundle = load_bundle()
+    on = args.date or roles.today()
+    text = args.kode.strip()
+    kode = text.zfill(4) if text.isdigit() and text.isascii() and len(text) <= 4 else text
+    if kode not in set(bundle.kommuner["kommune_kode"]):
+        raise ValueError(f"kommune {args.kode!r} is unknown: give a kommunekode such as 0101 or 410")
+    facts = profile.summary(bundle, kode, args.lang, on)
+    if args.format == "json":
+        name = bundle.kommuner.set_index("kommune_kode").loc[kode, "kommune_navn"]
+        payload = {"kommune_kode": kode, "kommune_navn": name, "date": on.isoformat(), "lang": args.lang,
+                   "layers_in_force": bundle.registry.layers_in_force(on),
+                   "facts": [{"key": f.key, "text": f.text, "confidence": f.confidence, "why": f.why}
+                             for f in facts]}
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    why = {"da": ("Hvorfor usikkert", "Hvad det bygger på"), "en": ("Why uncertain", "What it rests on")}[args.lang]
+    for fact in facts:
+        print(fact.text, file=out)
+        if fact.why:
+            print(f"  {why[0] if fact.confidence == 'low' else why[1]}: {fact.why}", file=out)
+    return 0
+
+
+def _kommune_arguments(k: argparse.ArgumentParser) -> None:
+    k.add_argument("kode", help="kommunekode, e.g. 0410 or 410")
+    _date_argument(k)
+    k.add_argument("--lang", choices=("da", "en"), default="da")
+    k.add_argument("--format", choices=("text", "json"), default="text")
 
 
 COMMANDS: dict[str, Command] = {
@@ -276,6 +353,8 @@ COMMANDS: dict[str, Command] = {
     "scenario": Command("a layer with kommuner moved; writes a complete assignment table", _scenario_arguments,
                         cmd_scenario),
     "site": Command("write the static atlas (Danish at the root, English under en/)", _site_arguments, cmd_site),
+    "kommune": Command("a kommune's summary on a date: its geography in force, hospitals, psychiatry",
+                       _kommune_arguments, cmd_kommune),
 }
 
 

@@ -33,11 +33,13 @@ MEMBERSHIP_COLUMNS = ["layer", "kommune_kode", "kommune_navn", "unit_id", "unit_
                       "basis", "confidence"]
 
 
-def kommuner_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoDataFrame:
-    """One feature per kommune: code, name, region, population and its unit ids and shares."""
+def kommuner_frame(bundle: Bundle, layer: str, year: int | None = None,
+                   on: dt.date | None = None) -> gpd.GeoDataFrame:
+    """One feature per kommune: code, name, region (in force on ``on``; default the 2007 regions),
+    population and its unit ids and shares."""
     bundle.layer(layer)
     pop, year = catalog.population_total(bundle.population, year)
-    members = views.membership_table(bundle, layer)
+    members = views.membership_table(bundle, layer, on=on)
     out = bundle.kommuner[["kommune_kode", "geometry"]].merge(
         members.drop(columns="lines"), on="kommune_kode", validate="one_to_one"
     )
@@ -77,12 +79,13 @@ def memberships_frame(bundle: Bundle, layer: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out[[*cols, "geometry"]], geometry="geometry", crs=bundle.kommuner.crs)
 
 
-def frame_for(bundle: Bundle, layer: str, what: str, year: int | None = None) -> gpd.GeoDataFrame:
-    """The export frame for ``what`` (one of `WHATS`)."""
+def frame_for(bundle: Bundle, layer: str, what: str, year: int | None = None,
+              on: dt.date | None = None) -> gpd.GeoDataFrame:
+    """The export frame for ``what`` (one of `WHATS`); ``on`` is the date shown (the kommuner's region)."""
     if what not in WHATS:
         raise ValueError(f"what must be in the set: {list(WHATS)}; got {what!r}")
     if what == "kommuner":
-        return kommuner_frame(bundle, layer, year)
+        return kommuner_frame(bundle, layer, year, on)
     if what == "units":
         return units_frame(bundle, layer, year)
     return memberships_frame(bundle, layer)
@@ -156,12 +159,17 @@ def to_csv(frame: pd.DataFrame) -> str:
 
 
 def sources_table(bundle: Bundle, layer: str, what: str, year: int | None = None,
-                  fill_key: str | None = None, created: dt.date | None = None) -> pd.DataFrame:
-    """What an export is made of: layer, its source, population year, fill and its source, date."""
+                  fill_key: str | None = None, created: dt.date | None = None,
+                  on: dt.date | None = None) -> pd.DataFrame:
+    """What an export is made of: layer, its source, population year, fill and its source, the date
+    shown (and whether the layer was in force on it), date made."""
     row = bundle.layer(layer)
+    entry = bundle.registry.entry(layer)
+    validity = f"{entry.valid_from or '…'} – {entry.valid_to or '…'}"
     items: list[tuple[str, str]] = [
         ("export", what),
         ("layer", f"{layer} ({row.get('name_da', '')})"),
+        ("layer valid", validity + (f"; on {on}: {entry.status(on)}" if on else "")),
         ("layer source", str(row.get("source", ""))),
         ("layer confidence", str(row.get("confidence", ""))),
     ]

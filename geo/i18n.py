@@ -5,8 +5,8 @@ from __future__ import annotations
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {"da": "Klyngekort", "en": "Klyngekort"},
     "page_map": {"da": "Danmarkskort", "en": "Map of Denmark"},
-    "map_title": {"da": "Sundhedsklynger og optageområder i Danmark",
-                  "en": "Health clusters and catchments in Denmark"},
+    "map_title": {"da": "Sundhedsklynger, sundhedsråd og optageområder i Danmark",
+                  "en": "Health clusters, health councils and catchments in Denmark"},
     "layer": {"da": "Lag", "en": "Layer"},
     "fill": {"da": "Farvelæg efter", "en": "Fill by"},
     "level": {"da": "Vis værdier for", "en": "Show values for"},
@@ -49,7 +49,16 @@ TEXT: dict[str, dict[str, str]] = {
     "share_short": {"da": "{pct}", "en": "{pct}"},
     "sub_areas_named": {"da": "bydelene {names}", "en": "districts {names}"},
     "and": {"da": "og", "en": "and"},
-    "summary_klynge": {"da": "{navn} ({kode}) hører til {units}.", "en": "{navn} ({kode}) belongs to {units}."},
+    "summary_lead": {"da": "{navn} ({kode}) hører til {units}{region}{since}.",
+                     "en": "{navn} ({kode}) belongs to {units}{region}{since}."},
+    "summary_since_part": {"da": " (fra {date})", "en": " (from {date})"},
+    "summary_until": {"da": "Til og med {date}: {units}.", "en": "Until {date}: {units}."},
+    "unit_hospital_short": {"da": "akutsygehus: {list}", "en": "acute hospital: {list}"},
+    "unit_hospitals_short": {"da": "akutsygehuse: {list}", "en": "acute hospitals: {list}"},
+    "summary_hospital_area": {"da": "Akutsygehus i området: {list} i lige linje.",
+                              "en": "Acute hospital in the area: {list} in a straight line."},
+    "summary_hospitals_area": {"da": "Akutsygehuse i området: {list} i lige linje.",
+                               "en": "Acute hospitals in the area: {list} in a straight line."},
     "summary_hospital": {"da": "Akutsygehus: {list} i lige linje.", "en": "Acute hospital: {list} in a straight line."},
     "summary_hospitals": {"da": "Akutsygehuse: {list} i lige linje.", "en": "Acute hospitals: {list} in a straight line."},
     "summary_nearest": {"da": "Nærmeste akutsygehus er dog {name} ({km} km).",
@@ -57,7 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
     "summary_psych_adult": {"da": "Voksenpsykiatri: {units}.", "en": "Adult psychiatry: {units}."},
     "summary_psych_child": {"da": "Børne- og ungdomspsykiatri: {units}.",
                             "en": "Child and adolescent psychiatry: {units}."},
-    "summary_2027": {"da": "Fra 1. januar 2027: {units}, {region}.", "en": "From 1 January 2027: {units}, {region}."},
+    "summary_from": {"da": "Fra {date}: {units}{region}.", "en": "From {date}: {units}{region}."},
     # --- navigation and shared ---
     "language": {"da": "Sprog / Language", "en": "Sprog / Language"},
     "page_kommune": {"da": "Min kommune", "en": "My municipality"},
@@ -125,7 +134,8 @@ TEXT: dict[str, dict[str, str]] = {
     "unit_population": {"da": "Befolkning (andelsvægtet, {year})", "en": "Population (share-weighted, {year})"},
     "unit_hospitals": {"da": "Sygehus(e)", "en": "Hospital(s)"},
     "psych_serving": {"da": "Psykiatri der betjener borgerne", "en": "Psychiatry serving the residents"},
-    "raad_serving": {"da": "Sundhedsråd fra 2027 for de samme borgere", "en": "2027 health councils for the same residents"},
+    "next_serving": {"da": "Fra {date} for de samme borgere", "en": "From {date} for the same residents"},
+    "care_serving": {"da": "Sundhedssamarbejde for de samme borgere", "en": "Health cooperation for the same residents"},
     "ulighed": {"da": "Ulighed mellem enhederne", "en": "Inequality between the units"},
     "spread_max": {"da": "Højeste", "en": "Highest"},
     "spread_min": {"da": "Laveste", "en": "Lowest"},
@@ -262,11 +272,6 @@ TEXT: dict[str, dict[str, str]] = {
                   "en": "How many residents of each unit of A belong to each unit of B? Population is split by "
                         "shares; Copenhagen by districts where both sides know them."},
     "cmp_presets": {"da": "Hurtigvalg", "en": "Presets"},
-    "cmp_preset_psych": {"da": "Voksenpsykiatri mod sundhedsklynger", "en": "Adult psychiatry vs health clusters"},
-    "cmp_preset_child": {"da": "Børne- og ungdomspsykiatri mod voksenpsykiatri",
-                         "en": "Child psychiatry vs adult psychiatry"},
-    "cmp_preset_2027": {"da": "Sundhedsklynger 2022 mod sundhedsråd 2027",
-                        "en": "Health clusters 2022 vs health councils 2027"},
     "cmp_a": {"da": "A (rækker)", "en": "A (rows)"},
     "cmp_b": {"da": "B (kolonner)", "en": "B (columns)"},
     "cmp_scenario": {"da": "Dette scenarie ({base})", "en": "This session's scenario ({base})"},
@@ -360,14 +365,14 @@ TEXT: dict[str, dict[str, str]] = {
     "sources_missing": {"da": "Dokumentationen (mappen facts ved siden af kildedata) findes ikke på denne server.",
                         "en": "The evidence (the facts folder beside the source data) is not on this server."},
     # --- static atlas (geo.site) ---
-    "site_intro_1": {"da": "En sundhedsklynge er et samarbejde mellem en region, kommunerne omkring et akutsygehus og de "
-                           "praktiserende læger; der er 22 klynger, og de har arbejdet sammen siden 1. juli 2022.",
-                     "en": "A health cluster (sundhedsklynge) is a partnership of a region, the municipalities around one "
-                           "acute hospital and the general practitioners; there are 22, working together since 1 July 2022."},
-    "site_intro_2": {"da": "Den 1. januar 2027 afløses klyngerne af 17 sundhedsråd i fire regioner; her kan du se, hvor "
-                           "din kommune hører til i dag og fra 2027.",
-                     "en": "On 1 January 2027 the clusters are replaced by 17 health councils in four regions; here you can "
-                           "see where your municipality belongs today and from 2027."},
+    "site_intro_now": {"da": "{layer}: {description}.", "en": "{layer}: {description}."},
+    "site_intro_next": {"da": "Fra {date} afløses {old} af {new}; her kan du se, hvor din kommune hører til nu og fra da.",
+                        "en": "From {date}, {old} give way to {new}; here you can see where your municipality belongs "
+                              "now and from then."},
+    "site_intro_before": {"da": "{new} afløste {old}, der gjaldt til og med {date}; siderne om dem findes stadig, "
+                                "mærket historisk.",
+                          "en": "{new} replaced {old}, which applied until {date}; their pages remain, marked "
+                                "historical."},
     "site_skip": {"da": "Gå til indholdet", "en": "Skip to content"},
     "site_other_lang": {"da": "English", "en": "Dansk"},
     "site_home": {"da": "Forside", "en": "Home"},
@@ -408,6 +413,29 @@ TEXT: dict[str, dict[str, str]] = {
     "site_no_hospital": {"da": "ingen angivet", "en": "none given"},
     "site_layer_page": {"da": "Kortet over laget {layer}", "en": "The map of the layer {layer}"},
     "site_all_kommuner": {"da": "Alle kommuner", "en": "All municipalities"},
+
+    # --- dates and layer roles (issue 12) ---------------------------------------------------------
+    "layer_ended": {"da": "historisk (til og med {date})", "en": "historical (until {date})"},
+    "layer_future": {"da": "fra {date}", "en": "from {date}"},
+    "date_label": {"da": "Vis som på dato", "en": "Show as on date"},
+    "date_help": {"da": "Kortet og opslagene viser den geografi, der gælder på datoen. Sundhedsklyngerne gælder "
+                          "til og med 31. december 2026, sundhedsrådene fra 1. januar 2027.",
+                  "en": "The map and the look-ups show the geography in force on the date. The health clusters "
+                        "apply until 31 December 2026, the health councils from 1 January 2027."},
+    "date_unknown": {"da": "Datoen »{value}« i linket kan ikke bruges (skriv ÅÅÅÅ-MM-DD mellem {lo} og {hi}); "
+                           "viser i stedet i dag, {today}.",
+                     "en": "The date “{value}” in the link cannot be used (write YYYY-MM-DD between {lo} and {hi}); "
+                           "showing today, {today}, instead."},
+    "why_medium": {"da": "Hvad det bygger på", "en": "What it rests on"},
+    "role_unit": {"da": "enhedens akutsygehus ({layer})", "en": "the unit's acute hospital ({layer})"},
+    "role_area": {"da": "akutsygehus i området ({layer})", "en": "acute hospital in the area ({layer})"},
+    "unit_map": {"da": "Kort: {layer}", "en": "Map: {layer}"},
+    "cmp_preset": {"da": "{a} ↔ {b}", "en": "{a} ↔ {b}"},
+    "cmp_no_scenario": {"da": "Linket beder om et scenarie som {param}, men denne session har intet scenarie: lav "
+                              "det på siden Scenarier (eller følg et scenarielink). Viser i stedet standardvalget.",
+                        "en": "The link asks for a scenario as {param}, but this session has none: make it on the "
+                              "Scenarios page (or follow a scenario link). Showing the default choice instead."},
+    "date_shown": {"da": "Geografien pr. {date}", "en": "The geography as on {date}"},
 
 }
 

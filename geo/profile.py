@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo import aggregate, catalog, fmt, model
+from geo import aggregate, catalog, fmt, model, roles
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
 from geo.i18n import t
 
-SUMMARY_LAYERS = ("sundhedsklynger", "psykiatri-voksen", "psykiatri-boern", "sundhedsraad-2027")
+# The summary line of each role after the care geography (roles without a line are not summarised).
+ROLE_LINES = {"psych_adult": "summary_psych_adult", "psych_child": "summary_psych_child"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def _confidence_phrase(level: str, lang: str) -> str:
     return t(f"conf_phrase_{level}", lang)
 
 
-def _unit_list(rows: pd.DataFrame, lang: str) -> str:
+def _unit_list(rows: pd.DataFrame, lang: str, *, confidence: bool = True) -> str:
     """'Unit A (58 % af borgerne, bydelene X, Y; sikkerhed: middel) og Unit B (...)'."""
     parts = []
     for i, r in enumerate(rows.itertuples()):
@@ -56,20 +58,26 @@ def _unit_list(rows: pd.DataFrame, lang: str) -> str:
             details.append(t("share_of_citizens" if i == 0 else "share_short", lang, pct=fmt.percent(r.share, lang)))
         if r.sub_area_names:
             details.append(t("sub_areas_named", lang, names=r.sub_area_names))
-        details.append(_confidence_phrase(r.confidence, lang))
-        parts.append(f"{r.unit_navn} ({'; '.join(details)})")
-    if len(parts) == 1:
-        return parts[0]
+        if confidence:
+            details.append(_confidence_phrase(r.confidence, lang))
+        parts.append(f"{r.unit_navn} ({'; '.join(details)})" if details else str(r.unit_navn))
+    return _joined(parts, lang)
+
+
+def _joined(parts: list[str], lang: str) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
     return ", ".join(parts[:-1]) + f" {t('and', lang)} " + parts[-1]
 
 
 def _why(rows: pd.DataFrame, lang: str) -> str:
-    """The reasons given for the low-confidence rows among ``rows`` (in ``lang``), joined."""
+    """The reasons given for the rows among ``rows`` that are not *high* (in ``lang``), joined: why a
+    *low* row is uncertain, or what a *medium* row rests on where the data say so."""
     column = "why_da" if lang == "da" else "why_en"
     if column not in rows.columns:
         return ""
-    low = rows[(rows["confidence"] == "low") & (rows[column].fillna("") != "")]
-    return " ".join(dict.fromkeys(low[column]))
+    shaky = rows[(rows["confidence"] != "high") & (rows[column].fillna("") != "")]
+    return " ".join(dict.fromkeys(shaky[column]))
 
 
 def _lowest(levels: pd.Series) -> str:
@@ -77,40 +85,86 @@ def _lowest(levels: pd.Series) -> str:
     return min(levels, key=lambda c: order.get(c, -1))
 
 
-def summary(bundle: Bundle, kode: str, lang: str = "da", *, rows: pd.DataFrame | None = None,
-            hospitals: pd.DataFrame | None = None, nearest: pd.Series | None = None) -> list[Fact]:
-    """The plain-language summary of a kommune, one `Fact` per sentence.
+def _region_part(rows: pd.DataFrame, layer: str | None) -> str:
+    """', Region Syddanmark' for the kommune's unit of the region layer ``layer`` ('' without one)."""
+    names = rows.loc[rows["layer"] == layer, "unit_navn"] if layer else []
+    return ", " + ", ".join(names) if len(names) else ""
 
-    ``rows``, ``hospitals`` and ``nearest`` are what `memberships_of`, `hospitals_of` and
-    `nearest_acute` return for ``kode``; a caller that already has them (the static atlas writes
-    every kommune in two languages) passes them in instead of computing them again.
+
+def _with_hospitals(bundle: Bundle, kode: str, rows: pd.DataFrame, layer: str, lang: str) -> str:
+    """'Sundhedsklynge Lillebælt (akutsygehus: Kolding Sygehus)' for the kommune's units of ``layer``."""
+    sites = unit_sites(bundle, layer)
+    names = bundle.sites.set_index("site_id")["name"]
+    parts = []
+    for r in rows.itertuples():
+        listed = [names[s] for s in sites.get(r.unit_id, [])]
+        if listed:
+            key = "unit_hospitals_short" if len(listed) > 1 else "unit_hospital_short"
+            parts.append(f"{r.unit_navn} ({t(key, lang, list=', '.join(listed))})")
+        else:
+            parts.append(str(r.unit_navn))
+    return _joined(parts, lang)
+
+
+def summary(bundle: Bundle, kode: str, lang: str = "da", on: dt.date | None = None, *,
+            rows: pd.DataFrame | None = None, hospitals: pd.DataFrame | None = None,
+            nearest: pd.Series | None = None) -> list[Fact]:
+    """The plain-language summary of a kommune on a date, one `Fact` per sentence.
+
+    It leads with the geography in force on ``on`` (default: today in Denmark; `geo.roles`): the care
+    geography (the sundhedsklynger until 31 December 2026, the sundhedsråd from 1 January 2027) and
+    the region, then what it replaced or what replaces it, the acute hospital(s), the nearest one,
+    and the psychiatry.
+
+    ``rows``, ``hospitals`` and ``nearest`` are what `memberships_of`, `hospitals_of` (of the care layer
+    in force) and `nearest_acute` return for ``kode``; a caller that already has them (the static atlas
+    writes every kommune in two languages) passes them in instead of computing them again.
     """
+    on = on or roles.today()
+    reg = bundle.registry
     rows = memberships_of(bundle, kode) if rows is None else rows
     name = bundle.kommuner.set_index("kommune_kode").loc[kode, "kommune_navn"]
+    force = reg.layers_in_force(on)
+    care = force.get("care") or reg.main_layer(on)
+    region = force.get("region")
     facts = []
-    klynger = rows[rows["layer"] == "sundhedsklynger"]
-    facts.append(Fact("klynge", t("summary_klynge", lang, navn=name, kode=kode, units=_unit_list(klynger, lang)),
-                      _lowest(klynger["confidence"]), _why(klynger, lang)))
-    hospitals = hospitals_of(bundle, kode, rows=rows) if hospitals is None else hospitals
+    own = rows[rows["layer"] == care]
+    entry = reg.entry(care)
+    since = (t("summary_since_part", lang, date=roles.date_text(entry.valid_from, lang))
+             if entry.valid_from is not None else "")
+    lead = t("summary_lead", lang, navn=name, kode=kode, units=_unit_list(own, lang),
+             region=_region_part(rows, region), since=since)
+    facts.append(Fact("care", lead, _lowest(own["confidence"]), _why(own, lang)))
+    before, after = reg.predecessor(care), reg.successor(care)
+    if before is not None and before.valid_to is not None:
+        old = rows[rows["layer"] == before.layer]
+        if len(old):
+            facts.append(Fact("care_before", t("summary_until", lang, date=roles.date_text(before.valid_to, lang),
+                                                  units=_with_hospitals(bundle, kode, old, before.layer, lang)),
+                              _lowest(old["confidence"]), _why(old, lang)))
+    hospitals = hospitals_of(bundle, kode, care, rows=rows) if hospitals is None else hospitals
     if not hospitals.empty:
         listed = ", ".join(f"{h.name} ({fmt.number(h.km, 0, lang)} km)" for h in hospitals.itertuples())
-        key = "summary_hospitals" if len(hospitals) > 1 else "summary_hospital"
-        facts.append(Fact("hospital", t(key, lang, list=listed), _lowest(klynger["confidence"])))
+        plural = "s" if len(hospitals) > 1 else ""
+        area = (hospitals["basis"] == "area").all() if "basis" in hospitals.columns else False
+        key = f"summary_hospital{plural}_area" if area else f"summary_hospital{plural}"
+        facts.append(Fact("hospital", t(key, lang, list=listed), _lowest(own["confidence"])))
     nearest = nearest_acute(bundle, kode) if nearest is None else nearest
     if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
         facts.append(Fact("nearest", t("summary_nearest", lang, name=nearest["name"],
                                        km=fmt.number(nearest["km"], 0, lang)), "high"))
-    for layer, key in (("psykiatri-voksen", "summary_psych_adult"), ("psykiatri-boern", "summary_psych_child")):
-        sel = rows[rows["layer"] == layer]
+    if after is not None and after.valid_from is not None:
+        new = rows[rows["layer"] == after.layer]
+        later_region = reg.in_force("region", after.valid_from)
+        if len(new):
+            text = t("summary_from", lang, date=roles.date_text(after.valid_from, lang), units=_unit_list(new, lang),
+                     region=_region_part(rows, later_region))
+            facts.append(Fact("care_after", text, _lowest(new["confidence"]), _why(new, lang)))
+    for role, key in ROLE_LINES.items():
+        sel = rows[rows["layer"] == force.get(role)]
         if len(sel):
-            facts.append(Fact(layer, t(key, lang, units=_unit_list(sel, lang)), _lowest(sel["confidence"]),
+            facts.append(Fact(role, t(key, lang, units=_unit_list(sel, lang)), _lowest(sel["confidence"]),
                               _why(sel, lang)))
-    raad = rows[rows["layer"] == "sundhedsraad-2027"]
-    region = rows[rows["layer"] == "regioner-2027"]
-    if len(raad):
-        facts.append(Fact("2027", t("summary_2027", lang, units=_unit_list(raad, lang),
-                                    region=", ".join(region["unit_navn"])), _lowest(raad["confidence"]),
-                          _why(raad, lang)))
     return facts
 
 
@@ -142,13 +196,39 @@ def site_distances(bundle: Bundle, kode: str, site_ids: list[str] | None = None,
     return out.sort_values("km").reset_index(drop=True)
 
 
-def hospitals_of(bundle: Bundle, kode: str, layer: str = "sundhedsklynger",
-                 rows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The acute hospital site(s) of the kommune's klynge(r), with distance (``rows``: the
-    kommune's `memberships_of`, when the caller has it)."""
+def unit_sites(bundle: Bundle, layer: str) -> dict[str, list[str]]:
+    """The acute hospital sites of each unit of ``layer`` (unit id → site ids).
+
+    Units that name their sites in ``units.csv`` (``site_ids``: the klynger's acute hospitals) keep
+    them. A layer whose units name none (the 2027 sundhedsråd: a council has no hospital of its own)
+    gets the acute hospitals that lie inside the unit's kommuner (`Bundle.site_kommuner`).
+    """
+    units = bundle.units[bundle.units["layer"] == layer]
+    named = {r.unit_id: [s for s in str(r.site_ids).split(";") if s] for r in units.itertuples()}
+    if any(named.values()):
+        return named
+    where = bundle.site_kommuner
+    acute = set(bundle.sites.loc[bundle.sites["kind"] == "akutsygehus", "site_id"])
+    rows = model.layer_assignments(bundle.assignments, layer)
+    out: dict[str, list[str]] = {u: [] for u in units["unit_id"]}
+    for site, kode in where.items():
+        if site in acute:
+            for unit in rows.loc[rows["kommune_kode"] == kode, "unit_id"]:
+                out[unit].append(site)
+    return out
+
+
+def hospitals_of(bundle: Bundle, kode: str, layer: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The acute hospital site(s) of the kommune's unit(s) of ``layer``, with distance and ``basis``:
+    ``'unit'`` where the unit names them, ``'area'`` where they are the acute hospitals inside the
+    unit's kommuner (see `unit_sites`). ``rows``: the kommune's `memberships_of`, when the caller has it."""
     rows = memberships_of(bundle, kode) if rows is None else rows
-    ids = [s for v in rows.loc[rows["layer"] == layer, "site_ids"] for s in str(v).split(";") if s]
-    return site_distances(bundle, kode, list(dict.fromkeys(ids)))
+    named = any(s for v in rows.loc[rows["layer"] == layer, "site_ids"] for s in str(v).split(";") if s)
+    sites = unit_sites(bundle, layer)
+    ids = [s for u in rows.loc[rows["layer"] == layer, "unit_id"] for s in sites.get(u, [])]
+    out = site_distances(bundle, kode, list(dict.fromkeys(ids)))
+    out["basis"] = "unit" if named else "area"
+    return out
 
 
 def nearest_acute(bundle: Bundle, kode: str) -> pd.Series | None:
@@ -189,7 +269,7 @@ def unit_aggregates(bundle: Bundle, layer: str, fills: dict[str, FillValues]) ->
             for key, fv in fills.items()}
 
 
-def key_figures(bundle: Bundle, kode: str, layer: str = "sundhedsklynger", lang: str = "da",
+def key_figures(bundle: Bundle, kode: str, layer: str, lang: str = "da",
                 fills: dict[str, FillValues] | None = None,
                 aggregates: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Population and every indicator for the kommune, its unit(s) of ``layer`` (share-weighted),

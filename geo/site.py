@@ -32,7 +32,7 @@ import shapely
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from geo import assets, citations, export, files, fmt, model, profile, safe, ulighed, views
+from geo import assets, citations, export, files, fmt, model, profile, roles, safe, ulighed, views, viewstate
 from geo.bundle import Bundle
 from geo.classify import UNASSIGNED_COLOUR
 from geo.errors import KlyngekortError
@@ -41,9 +41,6 @@ from geo.mapbuild import LEAFLET_DIR, draw_frame
 
 MARKER = ".klyngekort-atlas"
 LANGS = ("da", "en")
-HOME_LAYER = "sundhedsklynger"
-KOMMUNE_LAYER = "sundhedsklynger"
-SERVING = ("psykiatri-voksen", "psykiatri-boern", "sundhedsraad-2027")
 RESERVED = {"assets", "data", "en", "kommune", "layer", "map"}
 TOLERANCES = (100.0, 200.0, 400.0)  # metres: display simplification levels (coverage-preserving)
 PIXELS = 500  # a map shows its extent over about this many pixels: tolerance ≈ extent / PIXELS
@@ -84,9 +81,11 @@ def _swap_in(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
+def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None, on: dt.date | None = None,
                log: Callable[[str], None] | None = None) -> dict:
-    """Write the atlas to ``out`` (both languages); return counts and the build time.
+    """Write the atlas to ``out`` (both languages) as on the date ``on`` (default: today in Denmark);
+    return counts and the build time. The home page and the kommune pages lead with the geography in
+    force on ``on``; layers that ended before it keep their pages, marked historical.
 
     Raises
     ------
@@ -99,7 +98,8 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        stats = write_site(bundle, tmp, today or dt.date.today(), log or (lambda _m: None))
+        today = today or roles.today()
+        stats = write_site(bundle, tmp, today, log or (lambda _m: None), on or today)
         files.atomic_write(tmp / MARKER, "Klyngekort static atlas (python -m geo site); safe to replace.\n")
         os.chmod(tmp, 0o755)
         _swap_in(tmp, out)
@@ -119,6 +119,7 @@ class Atlas:
 
     bundle: Bundle
     today: dt.date
+    on: dt.date  # the date the atlas shows: which layers are in force, which historical
     layers: pd.DataFrame
     fills: dict[str, profile.FillValues]
     built: dict[str, str] = field(default_factory=dict)
@@ -143,8 +144,8 @@ class Atlas:
         unassigned kommuner, which `legend` translates.
         """
         if layer not in self.national_views:
-            self.national_views[layer] = views.national_view(self.bundle, self.display(TOLERANCES[-1]), layer=layer,
-                                                    fill_key="membership", lang="da")
+            state = viewstate.MapState(layer=layer, on=self.on, lang="da", labels=False, markers=())
+            self.national_views[layer] = views.national_view(self.bundle, self.display(TOLERANCES[-1]), state)
         return self.national_views[layer]
 
     def colour(self, layer: str) -> dict[str, str]:
@@ -178,6 +179,15 @@ class Atlas:
     def layer_name(self, layer: str, lang: str) -> str:
         row = self.layers.loc[layer]
         return row["name_da"] if lang == "da" else row["name_en"]
+
+    def layer_status(self, layer: str, lang: str) -> str:
+        """'' for a layer in force on the atlas's date, else 'historisk (til og med …)' / 'fra …'."""
+        return viewstate.layer_status_text(self.bundle.registry.entry(layer), self.on, lang)
+
+    @property
+    def main_layer(self) -> str:
+        """The layer the home and kommune pages lead with: the care geography in force on the date."""
+        return self.bundle.registry.main_layer(self.on)
 
 
 def _tolerance(extent_m: float) -> float:
@@ -332,39 +342,61 @@ def write_layer_pages(w: Writer) -> None:
                 unit = row.colour != UNASSIGNED_COLOUR and row.label in units
                 legend.append({"label": row.label if unit else t("not_assigned", lang), "colour": row.colour,
                                "count": row.count, "href": f"{layer}/{units[row.label]}/index.html" if unit else None})
-            for home in ([True, False] if layer == HOME_LAYER else [False]):
+            for home in ([True, False] if layer == atlas.main_layer else [False]):
                 path = "index.html" if home else f"layer/{layer}/index.html"
                 layers = [{"name": atlas.layer_name(key, lang), "href": f"layer/{key}/index.html",
-                           "current": key == layer} for key in atlas.layers.index]
+                           "status": atlas.layer_status(key, lang), "current": key == layer}
+                          for key in atlas.layers.index]
                 name = atlas.layer_name(layer, lang)
                 description = atlas.layers.loc[layer, f"description_{lang}"]
                 w.page("layer.html", path, lang, title=t("map_title", lang) if home else name, home=home,
-                       layer_name=name, description=description, layers=layers, kommuner=kommuner,
+                       layer_name=name, status=atlas.layer_status(layer, lang), intro=_intro(atlas, lang),
+                       description=description, layers=layers, kommuner=kommuner,
                        legend=legend, downloads=_downloads(layer, lang), sources=atlas.sources, has_map=True,
                        geo=f"map/{layer}.json",
                        caption=t("site_map_of", lang, layer=name))
 
 
+def _intro(atlas: Atlas, lang: str) -> list[str]:
+    """The home page's introduction on the atlas's date: the care geography in force, and the change
+    before or after it (e.g. the klynger give way to the sundhedsråd on 1 January 2027)."""
+    reg, main = atlas.bundle.registry, atlas.main_layer
+    lines = [t("site_intro_now", lang, layer=atlas.layer_name(main, lang),
+               description=atlas.layers.loc[main, f"description_{lang}"])]
+    after, before = reg.successor(main), reg.predecessor(main)
+    if after is not None and after.valid_from is not None:
+        lines.append(t("site_intro_next", lang, date=roles.date_text(after.valid_from, lang),
+                       old=atlas.layer_name(main, lang), new=atlas.layer_name(after.layer, lang)))
+    elif before is not None and before.valid_to is not None:
+        lines.append(t("site_intro_before", lang, date=roles.date_text(before.valid_to, lang),
+                       old=atlas.layer_name(before.layer, lang), new=atlas.layer_name(main, lang)))
+    return lines
+
+
 def write_kommune_pages(w: Writer) -> None:
-    """One page per kommune: summary, hospitals, map of its klynge(r), its units, key figures."""
+    """One page per kommune: summary, hospitals, map of its unit(s) in force, its units, key figures."""
     atlas, b = w.atlas, w.atlas.bundle
-    aggregates = atlas.unit_aggregates(KOMMUNE_LAYER)
+    main = atlas.main_layer
+    aggregates = atlas.unit_aggregates(main)
     for kode, navn in zip(b.kommuner["kommune_kode"], b.kommuner["kommune_navn"], strict=True):
         rows = profile.memberships_of(b, kode)
-        hospitals = profile.hospitals_of(b, kode, KOMMUNE_LAYER, rows=rows)
+        hospitals = profile.hospitals_of(b, kode, main, rows=rows)
         nearest = profile.nearest_acute(b, kode)
-        own = rows[rows["layer"] == KOMMUNE_LAYER]
+        own = rows[rows["layer"] == main]
         site_ids = list(hospitals["site_id"]) + ([] if nearest is None else [nearest["site_id"]])
-        mapdata = local_map(atlas, KOMMUNE_LAYER, list(own["unit_id"]), outline_kode=kode, site_ids=site_ids)
+        mapdata = local_map(atlas, main, list(own["unit_id"]), outline_kode=kode, site_ids=site_ids)
         for lang in LANGS:
-            facts = profile.summary(b, kode, lang, rows=rows, hospitals=hospitals, nearest=nearest)
-            table = [{"name": h.name, "role": t("role_klynge", lang), "km": fmt.number(h.km, 1, lang),
-                      "confidence": views.confidence_word(h.confidence, lang)} for h in hospitals.itertuples()]
+            facts = profile.summary(b, kode, lang, atlas.on, rows=rows, hospitals=hospitals, nearest=nearest)
+            role = [t("role_area" if basis == "area" else "role_unit", lang, layer=atlas.layer_name(main, lang))
+                    for basis in hospitals["basis"]]
+            table = [{"name": h.name, "role": r, "km": fmt.number(h.km, 1, lang),
+                      "confidence": views.confidence_word(h.confidence, lang)}
+                     for h, r in zip(hospitals.itertuples(), role, strict=True)]
             if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
                 table.append({"name": nearest["name"], "role": t("role_nearest", lang),
                               "km": fmt.number(nearest["km"], 1, lang),
                               "confidence": views.confidence_word(nearest["confidence"], lang)})
-            figures = profile.key_figures(b, kode, KOMMUNE_LAYER, lang, fills=atlas.fills, aggregates=aggregates)
+            figures = profile.key_figures(b, kode, main, lang, fills=atlas.fills, aggregates=aggregates)
             unit_cols = list(own["unit_navn"])
             fig_rows = []
             for r in figures.to_dict("records"):
@@ -375,13 +407,14 @@ def write_kommune_pages(w: Writer) -> None:
                                  "rank": t("rank_of", lang, rank=r["rank"], n=r["n_ranked"])
                                  if pd.notna(r["rank"]) else "–", "source": r["source"]})
             units = [{"layer": atlas.layer_name(r.layer, lang), "navn": r.unit_navn,
-                      "href": f"{r.layer}/{r.unit_id}/index.html",
+                      "status": atlas.layer_status(r.layer, lang), "href": f"{r.layer}/{r.unit_id}/index.html",
                       "share": fmt.percent(r.share, lang) if r.share < 1 else ""}
                      for r in rows.itertuples() if r.layer in atlas.layers.index]
             units.sort(key=lambda u, order=list(atlas.layers.index): order.index(u["href"].split("/")[0]))
             caption = t("site_kommune_map", lang, units=", ".join(own["unit_navn"]), navn=navn)
             w.page("kommune.html", f"kommune/{kode}/index.html", lang, title=f"{navn} ({kode})", navn=navn, kode=kode,
                    facts=facts, hospitals=table, figures=fig_rows, unit_cols=unit_cols, units=units,
+                   map_title=t("unit_map", lang, layer=atlas.layer_name(main, lang)),
                    mapdata=Markup(mapdata), has_map=True, geo="#mapdata", caption=caption)
 
 
@@ -404,8 +437,9 @@ def write_unit_pages(w: Writer) -> None:
                 raise AtlasError(f"units.csv: unit id {unit.unit_id!r} of {layer} cannot be a path; "
                                  "use letters, digits, '_' and '-'")
             members = ulighed.kommuner_in_unit(b, layer, unit.unit_id, year=pop_year)
+            successor = b.registry.successor(layer)
             overlaps = {other: ulighed.overlap(b, layer, unit.unit_id, other, pop_year)
-                        for other in SERVING if other != layer}
+                        for other in b.registry.serving(layer, atlas.on)}
             site_ids = [s for s in str(unit.site_ids or "").split(";") if s]
             mapdata = local_map(atlas, layer, [unit.unit_id], site_ids=site_ids)
             population = aggregates[pop_key].loc[unit.unit_id, "value"] if pop_key in aggregates else None
@@ -416,7 +450,7 @@ def write_unit_pages(w: Writer) -> None:
                                 "share": fmt.percent(m.share, lang), "population": fmt.number(m.population, 0, lang),
                                 "confidence": views.confidence_word(m.confidence, lang)}
                                for m in members.itertuples()]
-                serving = [{"title": t("psych_serving" if other.startswith("psyk") else "raad_serving", lang),
+                serving = [{"title": _serving_title(atlas, other, successor, lang),
                             "layer": atlas.layer_name(other, lang),
                             "units": [{"navn": o.unit_navn, "href": f"{other}/{o.unit_id}/index.html",
                                        "share": fmt.percent(o.share, lang),
@@ -432,11 +466,18 @@ def write_unit_pages(w: Writer) -> None:
                 name = atlas.layer_name(layer, lang)
                 w.page("unit.html", f"{layer}/{unit.unit_id}/index.html", lang, title=f"{unit.unit_navn} ({name})",
                        navn=unit.unit_navn, layer_name=name, layer_href=f"layer/{layer}/index.html",
+                       status=atlas.layer_status(layer, lang),
                        hospital=unit.hospital or t("site_no_hospital", lang), year=pop_year,
                        population=fmt.number(population, 0, lang), members=member_rows, serving=serving,
                        indicators=indicators, citations=_citations(unit.source, b.citations, lang),
                        mapdata=Markup(mapdata),
                        has_map=True, geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
+
+
+def _serving_title(atlas: Atlas, other: str, successor: roles.Entry | None, lang: str) -> str:
+    if successor is not None and other == successor.layer and successor.valid_from is not None:
+        return t("next_serving", lang, date=roles.date_text(successor.valid_from, lang))
+    return t("care_serving" if atlas.bundle.registry.entry(other).role == "care" else "psych_serving", lang)
 
 
 def write_data(w: Writer) -> None:
@@ -458,15 +499,17 @@ def write_assets(w: Writer) -> None:
     w.write("assets/site.js", (TEMPLATES / "site.js").read_bytes())
 
 
-def _built_lines(b: Bundle, fills: dict[str, profile.FillValues], today: dt.date) -> dict[str, str]:
+def _built_lines(b: Bundle, fills: dict[str, profile.FillValues], today: dt.date, on: dt.date) -> dict[str, str]:
     years = sorted({int(y) for fv in fills.values() if fv.fill.key.startswith("ind:")
                     for y in re.findall(r"\d{4}", fv.fill.year)})
     span = f"{years[0]}–{years[-1]}" if years else "–"
     pop_year = int(b.population["year"].max())
-    return {lang: t("site_built", lang, date=today.isoformat(), year=pop_year, years=span) for lang in LANGS}
+    return {lang: t("date_shown", lang, date=roles.date_text(on, lang)) + ". "
+            + t("site_built", lang, date=today.isoformat(), year=pop_year, years=span) for lang in LANGS}
 
 
-def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], None]) -> dict:
+def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], None],
+               on: dt.date | None = None) -> dict:
     """Write every page, map, asset and export of the atlas into ``root`` (an empty directory)."""
     layers = bundle.layers.set_index("layer")
     clash = sorted(set(layers.index) & RESERVED)
@@ -475,8 +518,9 @@ def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], 
     fills = profile.fill_values(bundle)
     sites = bundle.sites[bundle.sites["lat"] != ""].assign(lat=lambda s: s["lat"].astype(float),
                                                            lon=lambda s: s["lon"].astype(float))
-    atlas = Atlas(bundle, today, layers, fills, sites=sites)
-    atlas.built = _built_lines(bundle, fills, today)
+    on = on or today
+    atlas = Atlas(bundle, today, on, layers, fills, sites=sites)
+    atlas.built = _built_lines(bundle, fills, today, on)
     atlas.sources = sorted({fv.fill.source for fv in fills.values() if fv.fill.source})
     w = Writer(root, environment(), atlas)
     steps = (("assets", write_assets), ("layer pages", write_layer_pages), ("kommune pages", write_kommune_pages),

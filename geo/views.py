@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from geo.classify import OUTSIDE_COLOUR, UNASSIGNED_COLOUR, LegendRow
 from geo.i18n import TEXT, t
 from geo.mapbuild import label_points, tooltip_html
 from geo.readable import confidence_word
+from geo.viewstate import MapState
 
 LEVELS = {"kommuner": ("Kommuner", "Municipalities"), "units": ("Enheder i laget", "Units of the layer")}
 DISPLAY_TOLERANCE = 400.0  # metres; national display geometry (source scale is 1:500,000)
@@ -60,6 +62,8 @@ class MapView:
     outlines: gpd.GeoDataFrame | None = None
     national: tuple[float, float] | None = None
     notes: list[str] = field(default_factory=list)
+    labels: gpd.GeoDataFrame | None = None  # unit label points (`unit_labels`), when the view shows them
+    sites: pd.DataFrame | None = None  # site markers (`site_points`) of the view's marker groups
 
 
 def make_display(bundle: Bundle, tolerance: float = DISPLAY_TOLERANCE) -> Display:
@@ -101,8 +105,22 @@ def coverage_percent(share: float, lang: str = "da") -> str:
     return f"{text} %" if lang == "da" else f"{text}%"
 
 
+def regions_on(bundle: Bundle, on: dt.date | None) -> pd.Series:
+    """Each kommune's region on ``on`` (index ``kommune_kode``): the unit of the region layer in force
+    (Region Østdanmark from 2027); without a date, or when no region layer is in force, the five
+    regions of 2007 (``bundle.kommuner['region']``)."""
+    home = bundle.kommuner.set_index("kommune_kode")["region"]
+    layer = bundle.registry.in_force("region", on) if on is not None else None
+    if layer is None:
+        return home
+    rows = model.layer_assignments(bundle.assignments, layer).sort_values("share", ascending=False)
+    names = bundle.units[bundle.units["layer"] == layer].set_index("unit_id")["unit_navn"]
+    first = rows.drop_duplicates("kommune_kode").set_index("kommune_kode")["unit_id"].map(names)
+    return first.reindex(home.index).fillna(home)
+
+
 def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | None = None,
-                     lang: str = "da") -> pd.DataFrame:
+                     lang: str = "da", on: dt.date | None = None) -> pd.DataFrame:
     """Per kommune of a layer: its units, shares and the confidence of each row.
 
     Returns
@@ -111,7 +129,7 @@ def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | Non
         ``kommune_kode``, ``kommune_navn``, ``region``, ``unit_ids``, ``unit_navne``, ``shares``
         (all ``;``-joined, largest share first), ``confidence`` (lowest), ``lines`` (list of
         readable lines, one per membership). Kommuner a 'named' layer does not name have empty
-        units and the line "ikke tildelt".
+        units and the line "ikke tildelt". ``region`` is the region on ``on`` (`regions_on`).
     """
     rows = model.layer_assignments(bundle.assignments if assignments is None else assignments, layer)
     names = bundle.units.loc[bundle.units["layer"] == layer, ["unit_id", "unit_navn"]]
@@ -142,7 +160,8 @@ def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | Non
     table = pd.DataFrame.from_records(
         records, columns=["kommune_kode", "unit_ids", "unit_navne", "shares", "confidence", "lines"]
     )
-    base = bundle.kommuner[["kommune_kode", "kommune_navn", "region"]]
+    base = bundle.kommuner[["kommune_kode", "kommune_navn"]].copy()
+    base["region"] = base["kommune_kode"].map(regions_on(bundle, on))
     out = base.merge(table, on="kommune_kode", how="left", validate="one_to_one")
     missing = out["unit_ids"].isna()
     out.loc[missing, ["unit_ids", "unit_navne", "shares", "confidence"]] = ""
@@ -198,50 +217,38 @@ def _membership_view(bundle: Bundle, display: Display, layer: str, members: pd.D
                    table.reset_index(drop=True), fill)
 
 
-def national_view(
-    bundle: Bundle,
-    display: Display,
-    *,
-    layer: str,
-    fill_key: str,
-    level: str = "kommuner",
-    scheme: str = "quantiles",
-    k: int = 5,
-    palette: str = "blues",
-    breaks: list[float] | None = None,
-    overlay: str | None = None,
-    lang: str = "da",
-) -> MapView:
-    """Compute the national map for a layer and a fill.
+def national_view(bundle: Bundle, display: Display, state: MapState) -> MapView:
+    """Compute the national map of one view (`geo.viewstate.MapState`): areas, legend, table, and the
+    outlines, unit labels and site markers the state asks for.
 
-    Parameters
-    ----------
-    layer, overlay : str
-        Keys of layers.csv; ``overlay`` is drawn as unit outlines.
-    fill_key : str
-        ``membership`` or a key of `catalog.fill_catalog`.
-    level : {'kommuner', 'units'}
-        For numeric fills: colour kommuner, or the layer's units (share-weighted aggregation).
-    scheme, k, palette, breaks
-        Classification (see `classify.classify`).
+    ``state.layer``/``state.overlay`` are keys of layers.csv (the overlay is drawn as unit outlines);
+    ``state.fill`` is ``membership`` or a key of `catalog.fill_catalog`; for numeric fills
+    ``state.level`` colours kommuner or the layer's units (share-weighted aggregation) with the
+    classification ``scheme, k, palette, breaks`` (see `classify.classify`). The region column shows
+    the region in force on ``state.on``.
     """
-    bundle.layer(layer)
-    if level not in LEVELS:
-        raise ValueError(f"level must be in the set: {sorted(LEVELS)}; got {level!r}")
+    bundle.layer(state.layer)
+    if state.level not in LEVELS:
+        raise ValueError(f"level must be in the set: {sorted(LEVELS)}; got {state.level!r}")
     fills = catalog.fill_catalog(bundle.population, bundle.indicators)
-    if fill_key not in fills:
-        raise ValueError(f"fill {fill_key!r} is unknown; expected one of {sorted(fills)}")
-    fill = fills[fill_key]
-    members = membership_table(bundle, layer, lang=lang)
+    if state.fill not in fills:
+        raise ValueError(f"fill {state.fill!r} is unknown; expected one of {sorted(fills)}")
+    fill = fills[state.fill]
+    members = membership_table(bundle, state.layer, lang=state.lang, on=state.on)
     if fill.kind == "category":
-        view = _membership_view(bundle, display, layer, members, fill, lang)
+        view = _membership_view(bundle, display, state.layer, members, fill, state.lang)
     else:
-        view = _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palette, breaks, lang)
-    if overlay:
-        bundle.layer(overlay)
-        over = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, overlay)
+        view = _numeric_view(bundle, display, state.layer, members, fill, state.level, state.scheme, state.k,
+                             state.palette, list(state.breaks) if state.breaks else None, state.lang)
+    if state.overlay:
+        bundle.layer(state.overlay)
+        over = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units,
+                                 state.overlay)
         view.outlines = model.unit_geometries(over)
-    view.notes = fill.caveats_in(lang)
+    if state.show_labels:
+        view.labels = unit_labels(bundle, display, state.layer)
+    view.sites = site_points(bundle.sites, list(state.markers), state.lang)
+    view.notes = fill.caveats_in(state.lang)
     return view
 
 

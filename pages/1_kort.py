@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, safe, views
+from geo import fmt, mapbuild, roles, safe, views, viewstate
 from geo.catalog import source_text, year_text
 from geo.classify import K_RANGE, MAX_BREAKS, PALETTES, SCHEMES, BreaksError, parse_breaks
 from geo.fmt import number
@@ -19,19 +21,26 @@ b = ui.bundle()
 fills = ui.fills()
 layers = ui.layer_names()
 kommuner = ui.kommune_names()
+reg = ui.registries()
+day = ui.on()
 
-# Session defaults once, from the URL (`geo.viewstate.MapState`: one place reads and writes it).
-if "kort_layer" not in st.session_state:
-    first, problems = MapState.from_query(st.query_params, ui.registries())
-    st.session_state.update({
-        "kort_layer": first.layer, "kort_fill": first.fill, "kort_level": first.level, "kort_scheme": first.scheme,
-        "kort_k": first.k, "kort_palette": first.palette, "kort_overlay": first.overlay,
-        "kort_kommune": first.kommune, f"kort_unit_{first.layer}": first.unit,
-        "kort_breaks": "; ".join(f"{v:g}" for v in first.breaks or ()),
-        "kort_first": first, "kort_problems": problems,
-    })
-st.session_state.setdefault("kort_labels_category", True)
-st.session_state.setdefault("kort_labels_numeric", False)
+# The view is one value (`geo.viewstate.MapState`), read from the URL on the session's first visit and
+# kept in a session key no widget owns, so it outlives a visit to another page (Streamlit drops the
+# state of widgets a page does not draw). The widgets are filled from it whenever they lack a value.
+if "map_state" not in st.session_state:
+    first, problems = MapState.from_query(st.query_params, reg, ui.common())
+    st.session_state.map_state, st.session_state.kort_first, st.session_state.kort_problems = first, first, problems
+shown = replace(st.session_state.map_state, on=day, lang=L)
+restore = {
+    "kort_layer": shown.layer, "kort_fill": shown.fill, "kort_level": shown.level, "kort_scheme": shown.scheme,
+    "kort_k": shown.k, "kort_palette": shown.palette, "kort_overlay": shown.overlay, "kort_kommune": shown.kommune,
+    f"kort_unit_{shown.layer}": shown.unit, "kort_breaks": "; ".join(fmt.plain(v) for v in shown.breaks or ()),
+    "kort_hosp": "hospitals" in shown.markers, "kort_psych": "psychiatry" in shown.markers,
+    "kort_labels_category": shown.show_labels if shown.fill == "membership" else True,
+    "kort_labels_numeric": shown.show_labels if shown.fill != "membership" else False,
+}
+for key, value in restore.items():
+    st.session_state.setdefault(key, value)
 
 
 def _on_map_click() -> None:
@@ -44,7 +53,7 @@ def _on_map_click() -> None:
 def _on_table_select() -> None:
     """A selected table row highlights its unit (units level) or selects its kommune."""
     rows = st.session_state.kort_table.selection.rows
-    table = ui.view_for(st.session_state.shown).table
+    table = ui.national_view(st.session_state.map_state).table
     if not rows:
         return
     row = table.iloc[rows[0]]
@@ -55,7 +64,8 @@ def _on_table_select() -> None:
 
 
 with st.sidebar:
-    layer = st.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kort_layer")
+    layer = st.selectbox(t("layer", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day),
+                         key="kort_layer")
     fill_key = st.selectbox(t("fill", L), list(fills), key="kort_fill", format_func=lambda k: ui.fill_choice(k, L))
     fill = fills[fill_key]
     level, scheme, k, palette, breaks = "kommuner", "quantiles", 5, "blues", None
@@ -77,36 +87,38 @@ with st.sidebar:
         palette = st.selectbox(t("palette", L), list(PALETTES), key="kort_palette",
                                format_func=lambda p: PALETTES[p][0 if L == "da" else 1])
     overlay = st.selectbox(t("overlay", L), [None, *layers], key="kort_overlay", placeholder=t("none", L),
-                           format_func=lambda v: t("none", L) if v is None else layers[v])
-    show_hospitals = st.checkbox(t("show_hospitals", L), value=True, key="kort_hosp")
-    show_psych = st.checkbox(t("show_psych", L), value=False, key="kort_psych")
+                           format_func=lambda v: t("none", L) if v is None else ui.layer_label(v, L, day))
+    show_hospitals = st.checkbox(t("show_hospitals", L), key="kort_hosp")
+    show_psych = st.checkbox(t("show_psych", L), key="kort_psych")
     basemap = st.checkbox(t("basemap", L), value=False, key="kort_basemap", help=t("basemap_help", L))
 
-groups = [g for g, on in (("hospitals", show_hospitals), ("psychiatry", show_psych)) if on]
-st.session_state.shown = {"layer": layer, "fill_key": fill_key, "level": level, "scheme": scheme, "k": k,
-                          "palette": palette, "breaks": breaks, "overlay": overlay, "groups": tuple(groups)}
-layer_row = b.layer(layer)
-st.title(t("map_title", L))
-st.caption(f"**{safe.md(layers[layer])}** — {safe.md(layer_row['description_' + L])}")
-ui.show_url_problems(st.session_state.get("kort_problems", []))
-
-try:
-    view = ui.national_view(layer, fill_key, level, scheme, k, palette, breaks, overlay, L)
-except ValueError as exc:
-    st.error(safe.md(exc))
-    st.stop()
-
+markers = tuple(g for g, chosen in (("hospitals", show_hospitals), ("psychiatry", show_psych)) if chosen)
 units = ui.unit_names(layer)
 labels_key = "kort_labels_category" if fill.kind == "category" else "kort_labels_numeric"
 unit_key = f"kort_unit_{layer}"
 if st.session_state.get(unit_key) not in units:
     st.session_state[unit_key] = None
-show_labels = st.session_state[labels_key]
-sites = views.site_points(b.sites, groups, L)
-fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, outlines=view.outlines, sites=sites,
-                          basemap=basemap, labels=ui.unit_labels(layer) if show_labels else None)
 selected = st.session_state.get("kort_kommune")
 highlighted = st.session_state.get(unit_key)
+state = MapState(layer=layer, on=day, lang=L, fill=fill_key, level=level, scheme=scheme, k=k, palette=palette,
+                 breaks=breaks, overlay=overlay, kommune=selected, unit=highlighted,
+                 labels=st.session_state[labels_key], markers=markers).normalised()
+st.session_state.map_state = state
+layer_row = b.layer(layer)
+st.title(t("map_title", L))
+status = viewstate.layer_status_text(b.registry.entry(layer), day, L)
+st.caption(f"**{safe.md(layers[layer])}**{' (' + safe.md(status) + ')' if status else ''} — "
+           f"{safe.md(layer_row['description_' + L])} · {t('date_shown', L, date=roles.date_text(day, L))}")
+ui.show_url_problems(st.session_state.get("kort_problems", []))
+
+try:
+    view = ui.national_view(state)
+except ValueError as exc:
+    st.error(safe.md(exc))
+    st.stop()
+
+fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, outlines=view.outlines, sites=view.sites,
+                          basemap=basemap, labels=view.labels)
 extra = []
 if highlighted:
     shapes = ui.unit_shapes(layer)
@@ -125,7 +137,7 @@ with col_side:
     st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune", placeholder=ui.placeholder(),
                  format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
     if selected:
-        row = views.membership_table(b, layer, lang=L).set_index("kommune_kode").loc[selected]
+        row = views.membership_table(b, layer, lang=L, on=day).set_index("kommune_kode").loc[selected]
         heading = t("selected_memberships", L, navn=kommuner[selected], kode=selected, layer=layers[layer])
         st.markdown(f"**{safe.md(heading)}**")
         st.markdown("\n".join(f"- {safe.md(line)}" for line in row["lines"]))
@@ -155,15 +167,13 @@ with col_side:
         st.caption(f"⚠️ {safe.md(note)}")
     if overlay:
         st.caption(t("outline_note", L, layer=safe.md(layers[overlay])))
-    if groups:
+    if markers:
         st.caption(t("marker_note", L))
     st.caption(f"{t('source', L)} ({safe.md(layers[layer])}): {ui.sources_md(layer_row['source'], limit=3)}")
 
 # The view in the URL, written in one place; a bad link's message goes once the reader changes the view.
-state = MapState(layer=layer, fill=fill_key, level=level, scheme=scheme, k=k, palette=palette, breaks=breaks,
-                 overlay=overlay, kommune=selected, unit=highlighted).normalised()
-ui.write_query(state.to_query(), MapState.PARAMS)
-if state != st.session_state.get("kort_first"):
+ui.write_query(state.to_query(reg), MapState.PARAMS)
+if state != replace(st.session_state.get("kort_first"), on=day, lang=L):
     st.session_state.kort_problems = []
 
 st.subheader(t("table", L))

@@ -7,11 +7,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, profile, readable, safe, views
+from geo import mapbuild, profile, readable, roles, safe, views
 from geo.catalog import source_text
 from geo.fmt import number
 from geo.i18n import t
-from geo.viewstate import parse_kommune
+from geo.viewstate import KommuneState, MapState
 
 ui.through_app()
 L = ui.lang()
@@ -19,12 +19,16 @@ b = ui.bundle()
 names = ui.kommune_names()
 st.title(t("kommune_title", L))
 
+day = ui.on()
+reg = ui.registries()
+# The geography in force on the date: the care layer (klynger until 2026, sundhedsråd from 2027).
+care = reg.registry.main_layer(day)
 if "mk_kommune" not in st.session_state:
-    code, problem = parse_kommune(st.query_params.get("kommune"), ui.registries().kommuner)
-    st.session_state.mk_kommune = code
-    st.session_state.mk_unknown = problem
+    first, problems = KommuneState.from_query(st.query_params, reg)
+    st.session_state.mk_kommune = first.kommune
+    st.session_state.mk_unknown = problems
 if st.session_state.get("mk_unknown") and st.session_state.get("mk_kommune") is None:
-    ui.show_url_problems([st.session_state.mk_unknown])
+    ui.show_url_problems(st.session_state.mk_unknown)
 
 kode = st.selectbox(t("kommune_search", L), [None, *names], key="mk_kommune", placeholder=ui.placeholder(),
                     format_func=lambda c: "—" if c is None else f"{names[c]} ({c})")
@@ -32,23 +36,31 @@ if kode is None:
     st.info(t("kommune_prompt", L))
     st.stop()
 st.session_state.mk_unknown = None
-st.query_params["kommune"] = kode
+state = KommuneState(kode)
+ui.write_query(state.to_query(), KommuneState.PARAMS)
 
 base = str(st.context.url or "").split("?")[0]
+query = "&".join(f"{k}={v}" for k, v in (state.to_query() | ui.common().to_query(roles.today())).items())
 # A plain text field to copy from: st.code would make every first visit load a 1.56 MB syntax highlighter.
-st.text_input(t("share_link", L), value=f"{base}?kommune={kode}" + (f"&lang={L}" if L != "da" else ""))
+st.text_input(t("share_link", L), value=f"{base}?{query}")
+st.caption(t("date_shown", L, date=roles.date_text(day, L)))
 
-for fact in ui.summary(kode, L):
+for fact in ui.summary(kode, L, day):
     mark = "⚠️ " if fact.confidence == "low" else ""
     st.markdown(f"{mark}{safe.md(fact.text)}")
-    if fact.confidence == "low" and fact.why:
-        st.caption(f"{t('why_low', L)}: {safe.md(fact.why)}")
-own_units = b.assignments.loc[(b.assignments["layer"] == "sundhedsklynger") & (b.assignments["kommune_kode"] == kode),
+    if fact.why:
+        why = "why_low" if fact.confidence == "low" else "why_medium"
+        st.caption(f"{t(why, L)}: {safe.md(fact.why)}")
+own_units = b.assignments.loc[(b.assignments["layer"] == care) & (b.assignments["kommune_kode"] == kode),
                               "unit_id"].tolist()
-ui.link_to_compare("sundhedsklynger", "psykiatri-voksen", own_units[0])
+pairs = reg.registry.comparisons(day)
+if pairs and own_units:
+    ui.link_to_compare(pairs[0][0], pairs[0][1], own_units[0])
 
 st.subheader(t("hospitals", L))
-hospitals = profile.hospitals_of(b, kode).assign(role=t("role_klynge", L))
+hospitals = profile.hospitals_of(b, kode, care)
+hospitals = hospitals.assign(role=[t("role_area" if basis == "area" else "role_unit", L, layer=ui.layer_names()[care])
+                                   for basis in hospitals["basis"]])
 nearest = profile.nearest_acute(b, kode)
 if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
     hospitals = pd.concat([hospitals, nearest.to_frame().T.assign(role=t("role_nearest", L))], ignore_index=True)
@@ -62,7 +74,7 @@ st.dataframe(pd.DataFrame({
 st.caption(t("distance_note", L))
 
 st.subheader(t("key_figures", L))
-figures = ui.key_figures(kode, "sundhedsklynger", L)
+figures = ui.key_figures(kode, care, L)
 unit_cols = [c for c in figures.columns if c not in {"key", "label", "unit", "year", "kommune", "danmark", "rank",
                                                      "n_ranked", "better", "kind", "source"}]
 table = pd.DataFrame({
@@ -79,11 +91,10 @@ table[t("col_source", L)] = [source_text(s, L) for s in figures["source"]]
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(t("age_caveat", L))
 
-st.subheader(t("klynge_map", L))
-view = ui.national_view("sundhedsklynger", "membership", "kommuner", "quantiles", 5, "blues", None, None, L)
-bounds = views.unit_bounds(b, ui.display(), "sundhedsklynger", own_units)
-fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, sites=views.site_points(b.sites, ["hospitals"], L),
-                          bounds=bounds, labels=ui.unit_labels("sundhedsklynger"))
+st.subheader(t("unit_map", L, layer=safe.md(ui.layer_names()[care])))
+view = ui.national_view(MapState(layer=care, on=day, lang=L, labels=True))
+bounds = views.unit_bounds(b, ui.display(), care, own_units)
+fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, sites=view.sites, bounds=bounds, labels=view.labels)
 shape = ui.display().kommuner
 st_folium(fmap, key=f"mk_map_{kode}", height=480, use_container_width=True, returned_objects=[],
           feature_group_to_add=mapbuild.highlight_group(shape[shape["kommune_kode"] == kode]))

@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo import readable, safe
+from geo import readable, roles, safe
 from geo.aggregate import national_value
 from geo.catalog import kommune_values, source_text, weights_for
 from geo.fmt import decimals_for, number, percent
 from geo.i18n import t
 from geo.ulighed import chart_kind
 from geo.ulighed import spread as unit_spread
-from geo.viewstate import KlyngerState, parse_kommune
+from geo.viewstate import KlyngerState, layer_status_text, parse_kommune
 
 VEGA_LOCALES = {"da": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
                 "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " DKK"]}}
@@ -22,6 +22,8 @@ VEGA_LOCALES = {"da": {"decimal": ",", "thousands": ".", "grouping": [3], "curre
 ui.through_app()
 L = ui.lang()
 b = ui.bundle()
+day = ui.on()
+reg = ui.registries()
 fills = ui.fills()
 layers = ui.layer_names()
 numeric = [k for k, f in fills.items() if f.kind != "category"]
@@ -29,20 +31,20 @@ st.title(t("klynger_title", L))
 
 # Session defaults once, from the URL (`geo.viewstate.KlyngerState`: one place reads and writes it).
 if "kl_layer" not in st.session_state:
-    first, problems = KlyngerState.from_query(st.query_params, ui.registries())
+    first, problems = KlyngerState.from_query(st.query_params, reg, ui.common())
     st.session_state.update({"kl_layer": first.layer, "kl_fill": first.indicator, "kl_problems": problems,
                              "kl_first": first})
     if first.unit:
         st.session_state[f"kl_unit_{first.layer}"] = first.unit
     if first.other:
         st.session_state[f"kl_other_{first.layer}"] = first.other
-    _, kommune_problem = parse_kommune(st.query_params.get("kommune"), ui.registries().kommuner)
+    _, kommune_problem = parse_kommune(st.query_params.get("kommune"), reg.kommuner)
     if kommune_problem:
         st.session_state.kl_problems = [*problems, kommune_problem]
 ui.show_url_problems(st.session_state.get("kl_problems", []))
 
 c1, c2, c3 = st.columns(3)
-layer = c1.selectbox(t("layer", L), list(layers), format_func=layers.get, key="kl_layer")
+layer = c1.selectbox(t("layer", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="kl_layer")
 units = ui.unit_names(layer)
 unit = c2.selectbox(t("unit", L), list(units), format_func=units.get, key=f"kl_unit_{layer}")
 fill_key = c3.selectbox(t("indicator", L), numeric, format_func=lambda k: ui.fill_label(k, L), key="kl_fill")
@@ -62,7 +64,9 @@ unit_note = row.get("note" if L == "da" else "note_en", "")
 if unit_note:
     st.caption(f"{t('note', L)}: {safe.md(unit_note)}")
 st.markdown(f"{t('source', L)}: {ui.sources_md(row['source'], limit=4)}")  # links: full contrast
-ui.link_to_compare(layer, "psykiatri-voksen" if layer != "psykiatri-voksen" else "sundhedsklynger", unit)
+serving = b.registry.serving(layer, day)
+if serving:
+    ui.link_to_compare(layer, serving[0], unit)
 st.subheader(t("members", L))
 st.dataframe(pd.DataFrame({
     t("col_kommune", L): [f"{n} ({k})" for n, k in zip(members["kommune_navn"], members["kommune_kode"], strict=True)],
@@ -71,12 +75,18 @@ st.dataframe(pd.DataFrame({
     t("col_confidence", L): [readable.confidence_word(c, L) for c in members["confidence"]],
 }), hide_index=True, width="stretch")
 
-for other, title in (("psykiatri-voksen", "psych_serving"), ("psykiatri-boern", "psych_serving"),
-                     ("sundhedsraad-2027", "raad_serving")):
-    if other == layer:
-        continue
+status = layer_status_text(b.registry.entry(layer), day, L)
+if status:
+    st.caption(f"{safe.md(layers[layer])}: {safe.md(status)}")
+# Who serves the unit's residents on the date: the other roles in force, then what the unit becomes.
+successor = b.registry.successor(layer)
+for other in serving:
+    if successor is not None and other == successor.layer:
+        title = t("next_serving", L, date=roles.date_text(successor.valid_from, L))
+    else:
+        title = t("care_serving" if b.registry.entry(other).role == "care" else "psych_serving", L)
     share = ui.overlap(layer, unit, other)
-    st.markdown(f"**{t(title, L)} ({safe.md(layers[other])}):** "
+    st.markdown(f"**{title} ({safe.md(layers[other])}):** "
                 + "; ".join(f"{safe.md(n)} {safe.md(percent(s, L))}"
                             for n, s in zip(share["unit_navn"], share["share"], strict=True)))
 
@@ -168,6 +178,6 @@ st.caption(f"{t('source', L)}: " + safe.md("; ".join(sorted({source_text(fills[k
                                                                 if fills[k].source}))))
 
 state = KlyngerState(layer=layer, unit=unit, indicator=fill_key, other=other)
-ui.write_query(state.to_query(), KlyngerState.PARAMS)
+ui.write_query(state.to_query(reg, ui.common()), KlyngerState.PARAMS)
 if state != st.session_state.get("kl_first"):
     st.session_state.kl_problems = []

@@ -10,6 +10,7 @@ from geo import mapbuild, plans, planview, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
+from geo.viewstate import ScenarioState
 
 ui.through_app()
 L = ui.lang()
@@ -19,24 +20,30 @@ layers = ui.layer_names()
 kommuner = ui.kommune_names()
 state = st.session_state
 
-# The scenario is (base layer, list of change texts); it starts from the URL once per session.
+reg = ui.registries()
+# The scenario is (base layer, list of change texts); it starts from the URL once per session
+# (`geo.viewstate.ScenarioState`) and lives in session keys no widget owns (``sc_base_value``,
+# ``sc_changes``), so a visit to another page, where Streamlit drops this page's widget state, keeps it.
 if "sc_changes" not in state:
-    asked = st.query_params.get("base")
-    state.sc_base = asked if asked in layers else "sundhedsklynger"
+    first, problems = ScenarioState.from_query(st.query_params, reg, ui.common())
+    state.sc_base_value = first.base
     state.sc_changes = []
-    token = st.query_params.get("s", "")
-    if token:
+    if problems:
+        ui.show_url_problems(problems)
+    if first.token:
         try:
-            changes = plans.decode_changes(token)
-            plans.apply_changes(plans.layer_plan(b, state.sc_base), changes, ctx)
+            changes = plans.decode_changes(first.token)
+            plans.apply_changes(plans.layer_plan(b, first.base), changes, ctx)
             state.sc_changes = [c.text() for c in changes]
         except ValueError as exc:
             state.sc_notice = t("sc_bad_url", L, why=str(exc))
+state.setdefault("sc_base_value", ui.main_layer())
+state.setdefault("sc_base", state.sc_base_value)
 
 
 def _add(change: plans.Change) -> None:
     try:
-        plans.apply_changes(plans.layer_plan(b, state.sc_base), [change], ctx)
+        plans.apply_changes(plans.layer_plan(b, state.sc_base_value), [change], ctx)
     except ValueError as exc:
         state.sc_notice = t("sc_bad_change", L, why=str(exc))
         return
@@ -69,6 +76,7 @@ def _reset() -> None:
 
 
 def _new_base() -> None:
+    state.sc_base_value = state.sc_base
     state.sc_changes = []
 
 
@@ -87,7 +95,8 @@ if upload is not None and state.get("sc_upload_done") != upload.file_id:
         plan, problems = plans.plan_from_table(b, plans.read_table(upload.getvalue(), upload.name), upload.name)
         if plan is not None:
             changes = plans.changes_between(plans.layer_plan(b, plan.layer), plan)
-            state.sc_base, state.sc_changes = plan.layer, [c.text() for c in changes]
+            state.sc_base = state.sc_base_value = plan.layer
+            state.sc_changes = [c.text() for c in changes]
             state.sc_notice_ok = t("sc_upload_ok", L, name=upload.name, layer=layers[plan.layer], n=len(changes))
     except ValidationError as exc:
         problems = exc.problems
@@ -104,7 +113,9 @@ if state.get("sc_notice_ok"):
 if state.get("sc_upload_problems"):
     st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}" for p in state.sc_upload_problems))
 
-base = st.selectbox(t("sc_base", L), list(layers), format_func=layers.get, key="sc_base", on_change=_new_base)
+day = ui.on()
+base = st.selectbox(t("sc_base", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="sc_base",
+                    on_change=_new_base)
 units = ui.unit_names(base)
 base_plan = plans.layer_plan(b, base)
 try:
@@ -113,7 +124,7 @@ try:
 except ValueError as exc:  # nothing stored should fail; if it does, the base plan, never a traceback
     st.warning(safe.md(t("sc_bad_url", L, why=str(exc))))
     state.sc_changes, token, plan = [], "", base_plan
-ui.write_query({"base": base} | ({"s": token} if token else {}), ("base", "s"))
+ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioState.PARAMS)
 
 moved = plans.changed_kommuner(base_plan, plan)
 before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)

@@ -10,34 +10,46 @@ import ui
 from geo import files, mapbuild, plans, planview, safe
 from geo.fmt import number
 from geo.i18n import t
+from geo.viewstate import CompareState
 
 ui.through_app()
 L = ui.lang()
 b = ui.bundle()
 ctx = ui.plan_context()
 layers = ui.layer_names()
+reg = ui.registries()
+day = ui.on()
 state = st.session_state
-SCENARIO = "scenario"
-PRESETS = {"cmp_preset_psych": ("sundhedsklynger", "psykiatri-voksen"),
-           "cmp_preset_child": ("psykiatri-voksen", "psykiatri-boern"),
-           "cmp_preset_2027": ("sundhedsklynger", "sundhedsraad-2027")}
+SCENARIO = CompareState.SCENARIO
+# The presets come from the layer registry: the comparisons worth making on the date.
+PRESETS = reg.registry.comparisons(day)
 
 scenario_token = ui.scenario_token()
-options = list(layers) + ([SCENARIO] if scenario_token else [])
+scenario_base = state.get("sc_base_value") if scenario_token else None
+options = list(layers) + ([SCENARIO] if scenario_base else [])
 
 
 def _label(key: str) -> str:
-    return t("cmp_scenario", L, base=layers[state.sc_base]) if key == SCENARIO else layers[key]
+    if key == SCENARIO:
+        return t("cmp_scenario", L, base=layers[scenario_base])
+    return ui.layer_label(key, L, day)
 
 
-# Take A and B from the URL the first time, and again whenever a link brings other ones.
-asked = (st.query_params.get("a"), st.query_params.get("b"))
+# Take A and B from the URL the first time, and again whenever a link brings other ones
+# (`geo.viewstate.CompareState`); a value that cannot be shown is named, never silently swapped.
+asked = (st.query_params.get("a"), st.query_params.get("b"), st.query_params.get("unit"))
 if "sm_a" not in state or asked != state.get("sm_seen"):
-    state.sm_a = asked[0] if asked[0] in options else state.get("sm_a", "sundhedsklynger")
-    state.sm_b = asked[1] if asked[1] in options else state.get("sm_b", "psykiatri-voksen")
+    first, problems = CompareState.from_query(st.query_params, reg, ui.common(), scenario_base is not None)
+    state.sm_a, state.sm_b, state.sm_unit, state.sm_problems = first.a, first.b, first.unit, problems
 for key in ("sm_a", "sm_b"):  # a scenario that was reset since
     if state[key] not in options:
-        state[key] = "sundhedsklynger"
+        state[key] = CompareState.default(reg, ui.common()).a if key == "sm_a" else CompareState.default(
+            reg, ui.common()).b
+for p in state.get("sm_problems", []):
+    if p.value == SCENARIO:
+        st.warning(t("cmp_no_scenario", L, param=safe.md(p.param)))
+    else:
+        ui.show_url_problems([p])
 
 
 def _preset(a: str, bb: str) -> None:
@@ -47,18 +59,20 @@ def _preset(a: str, bb: str) -> None:
 st.title(t("cmp_title", L))
 st.caption(t("cmp_intro", L))
 st.markdown(f"**{t('cmp_presets', L)}**")
-cols = st.columns(len(PRESETS))
-for col, (key, (a, bb)) in zip(cols, PRESETS.items(), strict=True):
-    col.button(t(key, L), on_click=_preset, args=(a, bb), key=f"sm_{key}")
+cols = st.columns(max(1, len(PRESETS)))
+for col, (a, bb) in zip(cols, PRESETS, strict=False):
+    col.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
+               key=f"sm_{a}_{bb}")
 c1, c2 = st.columns(2)
 a_key = c1.selectbox(t("cmp_a", L), options, format_func=_label, key="sm_a")
 b_key = c2.selectbox(t("cmp_b", L), options, format_func=_label, key="sm_b")
-st.query_params.update({"a": a_key, "b": b_key})
-state.sm_seen = (a_key, b_key)
+compare_state = CompareState(a_key, b_key, state.get("sm_unit"))
+ui.write_query(compare_state.to_query(), CompareState.PARAMS)
+state.sm_seen = (a_key, b_key, compare_state.unit)
 
 
 def _plan(key: str) -> plans.Plan:
-    return ui.scenario_plan(state.sc_base, scenario_token) if key == SCENARIO else plans.layer_plan(b, key)
+    return ui.scenario_plan(scenario_base, scenario_token) if key == SCENARIO else plans.layer_plan(b, key)
 
 
 comparison = plans.compare(ctx, _plan(a_key), _plan(b_key))
@@ -85,7 +99,7 @@ st.download_button(t("cmp_dl_csv", L), files.neutralise_frame(matrix).to_csv(ind
                    file_name=f"klyngekort_overlap_{a_key}_{b_key}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader(t("cmp_sentences", L))
-focus = st.query_params.get("unit")
+focus = compare_state.unit
 for sentence, unit_id in zip(planview.unit_sentences(comparison, L),
                              matrix.drop_duplicates("a_unit_navn").sort_values("a_unit_navn")["a_unit_id"],
                              strict=True):
