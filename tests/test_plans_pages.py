@@ -109,7 +109,7 @@ def test_the_downloaded_scenario_csv_uploads_unchanged(bundle):
 def test_sammenlign_presets_sentences_and_url(bundle):
     at = AppTest.from_file(SAMMENLIGN, default_timeout=TIMEOUT).run()
     assert not at.exception and not at.error
-    next(b for b in at.button if b.label == "Sundhedsklynger 2022 mod sundhedsråd 2027").click().run()
+    next(b for b in at.button if b.label.replace("\\", "") == "Sundhedsklynger (2022) ↔ Sundhedsråd (2027)").click().run()
     assert at.query_params["a"] == "sundhedsklynger" and at.query_params["b"] == "sundhedsraad-2027"
     assert "af borgerne i Sundhedsklynge Byen hører til Sundhedsråd Hovedstaden" in texts(at).replace("\\", "")
     assert "I alt 6.025.511 borgere" in " ".join(c.value for c in at.caption)

@@ -2,37 +2,68 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from geo import profile, ulighed
 
+BEFORE, AFTER = dt.date(2026, 12, 31), dt.date(2027, 1, 2)
+
 
 def test_summary_of_koebenhavn_names_both_klynger_with_shares_bydele_and_confidence(bundle):
-    facts = {f.key: f for f in profile.summary(bundle, "0101")}
-    text = facts["klynge"].text
+    facts = {f.key: f for f in profile.summary(bundle, "0101", on=BEFORE)}
+    text = facts["care"].text
     assert text.startswith("København (0101) hører til Sundhedsklynge Byen (58 % af borgerne; bydelene Indre By")
     assert "og Sundhedsklynge Syd (42 %; bydelene Vesterbro-Kongens Enghave, Valby, Amager Øst, Amager Vest" in text
     assert "sikkerhed: middel" in text
-    assert facts["psykiatri-voksen"].confidence == "low"
-    assert "Psykiatrisk Center Glostrup" in facts["psykiatri-voksen"].text
-    assert "sikkerhed: lav – usikkert, bygger på et skøn" in facts["psykiatri-voksen"].text
-    assert "Sundhedsråd Hovedstaden" in facts["2027"].text and "Region Østdanmark" in facts["2027"].text
+    assert text.endswith("Region Hovedstaden (fra 1. juli 2022).")
+    assert facts["psych_adult"].confidence == "low"
+    assert "Psykiatrisk Center Glostrup" in facts["psych_adult"].text
+    assert "sikkerhed: lav – usikkert, bygger på et skøn" in facts["psych_adult"].text
+    assert facts["care_after"].text.startswith("Fra 1. januar 2027: Sundhedsråd Hovedstaden")
+    assert "Region Østdanmark" in facts["care_after"].text
+
+
+def test_from_2027_the_summary_leads_with_the_council_and_names_the_klynge_it_replaced(bundle):
+    after = [f.text for f in profile.summary(bundle, "0410", on=AFTER)]
+    assert after[0].startswith("Middelfart (0410) hører til Sundhedsråd Lillebælt")
+    assert after[0].endswith("Region Syddanmark (fra 1. januar 2027).")
+    assert after[1] == "Til og med 31. december 2026: Sundhedsklynge Lillebælt (akutsygehus: Kolding Sygehus)."
+    before = [f.text for f in profile.summary(bundle, "0410", on=BEFORE)]
+    assert before[0].startswith("Middelfart (0410) hører til Sundhedsklynge Lillebælt")
+    assert any(f.startswith("Fra 1. januar 2027: Sundhedsråd Lillebælt") for f in before)
+    english = profile.summary(bundle, "0410", "en", AFTER)[0].text
+    assert english.startswith("Middelfart (0410) belongs to Sundhedsråd Lillebælt") and "from 1 January 2027" in english
+
+
+def test_hovedstaden_and_sjaelland_are_in_region_oestdanmark_from_2027(bundle):
+    for kode in ("0101", "0253", "0360"):  # København, Greve, Lolland
+        assert "Region Østdanmark" in profile.summary(bundle, kode, on=AFTER)[0].text
+        assert "Region Østdanmark" not in profile.summary(bundle, kode, on=BEFORE)[0].text
+
+
+def test_a_council_names_the_acute_hospitals_in_its_area(bundle):
+    hospitals = profile.hospitals_of(bundle, "0410", "sundhedsraad-2027")
+    assert hospitals["name"].tolist() == ["Kolding Sygehus"] and set(hospitals["basis"]) == {"area"}
+    assert set(profile.hospitals_of(bundle, "0410", "sundhedsklynger")["basis"]) == {"unit"}
 
 
 def test_summary_in_english(bundle):
-    facts = profile.summary(bundle, "0740", lang="en")
-    assert facts[0].text == "Silkeborg (0740) belongs to Midtklyngen (confidence: high)."
+    facts = profile.summary(bundle, "0740", lang="en", on=BEFORE)
+    assert facts[0].text == ("Silkeborg (0740) belongs to Midtklyngen (confidence: high), Region Midtjylland "
+                             "(from 1 July 2022).")
 
 
 def test_hospital_sentence_is_plural_for_two_hospitals(bundle):
-    kbh = {f.key: f.text for f in profile.summary(bundle, "0101", lang="en")}
-    silkeborg = {f.key: f.text for f in profile.summary(bundle, "0740", lang="en")}
+    kbh = {f.key: f.text for f in profile.summary(bundle, "0101", lang="en", on=BEFORE)}
+    silkeborg = {f.key: f.text for f in profile.summary(bundle, "0740", lang="en", on=BEFORE)}
     assert kbh["hospital"].startswith("Acute hospitals: Bispebjerg Hospital")
     assert silkeborg["hospital"].startswith("Acute hospital: ")
 
 
 def test_distance_is_straight_line_in_utm(bundle):
-    hospitals = profile.hospitals_of(bundle, "0740")
+    hospitals = profile.hospitals_of(bundle, "0740", "sundhedsklynger")
     assert hospitals["site_id"].tolist() == ["rh-viborg"]
     site = bundle.sites.set_index("site_id").loc[["rh-viborg"]]
     viborg = profile._points_25832(site["lat"], site["lon"]).iloc[0]
@@ -41,14 +72,14 @@ def test_distance_is_straight_line_in_utm(bundle):
 
 
 def test_nearest_acute_hospital_may_differ_from_the_klynge_hospital(bundle):
-    facts = {f.key: f.text for f in profile.summary(bundle, "0175")}  # Rødovre: Midt (Herlev)
+    facts = {f.key: f.text for f in profile.summary(bundle, "0175", on=BEFORE)}  # Rødovre: Midt (Herlev)
     nearest = profile.nearest_acute(bundle, "0175")
-    klynge_sites = set(profile.hospitals_of(bundle, "0175")["site_id"])
+    klynge_sites = set(profile.hospitals_of(bundle, "0175", "sundhedsklynger")["site_id"])
     assert ("nearest" in facts) == (nearest["site_id"] not in klynge_sites)
 
 
 def test_key_figures_show_koebenhavns_split_in_byen_and_syd(bundle):
-    figures = profile.key_figures(bundle, "0101").set_index("key")
+    figures = profile.key_figures(bundle, "0101", "sundhedsklynger").set_index("key")
     pop = figures.loc["pop:2026:population_total"]
     frb = bundle.population.query("year == 2026 and kommune_kode == '0147'")["population_total"].iloc[0]
     assert pop["Sundhedsklynge Byen"] == pytest.approx(0.577 * 671714 + frb)
@@ -98,7 +129,8 @@ def test_unknown_fill_is_named(bundle):
 
 def test_png_has_the_map(bundle, tmp_path):
     from geo import png, views
+    from geo.viewstate import MapState
 
-    view = views.national_view(bundle, views.make_display(bundle), layer="regioner", fill_key="membership")
+    view = views.national_view(bundle, views.make_display(bundle), MapState(layer="regioner", on=BEFORE))
     data = png.render_png(view.areas, view.legend, title="Regioner", source="Kilde: DAGI")
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

@@ -215,7 +215,7 @@ def test_a_rebuild_replaces_the_previous_atlas(bundle, tmp_path, monkeypatch):
     old = _old_atlas(tmp_path / "site")
     (old / "stale.html").write_text("from the old build")
 
-    def tiny(_bundle, root, _today, _log):
+    def tiny(_bundle, root, _today, _log, _on=None):
         (root / "index.html").write_text("new atlas")
         return {"files": 1, "kommuner": 0, "units": 0}
 
