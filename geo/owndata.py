@@ -153,7 +153,7 @@ class KommuneIndex:
             return Place("region")
         if folded.startswith(("landsdel ", "province ")):
             return Place("landsdel")
-        return Place("blank") if not folded else Place("unknown")
+        return Place("blank") if not keys else Place("unknown")  # 'Kommune' alone names none
 
     def _by_code(self, number: int) -> Place:
         if number == 0:
@@ -397,10 +397,12 @@ def _labels(header: list[object], width: int, name: str, line: int) -> list[str]
 
 
 def _kommune_column(grid: Grid, index: KommuneIndex, width: int) -> int:
-    """The column naming the most distinct kommuner (then the most rows for Denmark or regions)."""
-    best, best_score = -1, (0, 0, 0)
+    """The column naming the most distinct kommuner, less its numbers that are no kommune code (so
+    that a column of counts, some of which look like kommune codes, loses to the names); then the
+    most rows for Denmark or regions; then names before codes, the leftmost first."""
+    found = []  # (score, -position, position, distinct kommuner, aggregate rows)
     for j in range(width):
-        codes, aggregates, by_code = set(), 0, 0
+        codes, aggregates, by_code, stray = set(), 0, 0, 0
         for _, cells in grid.rows:
             if j >= len(cells):
                 continue
@@ -410,18 +412,19 @@ def _kommune_column(grid: Grid, index: KommuneIndex, width: int) -> int:
                 by_code += place.by == "code"
             elif place.aggregate:
                 aggregates += 1
-        score = (len(codes), aggregates, by_code)
-        if score > best_score:
-            best, best_score = j, score
-    if best_score[0] == 0:
-        if best_score[1]:
+            elif place.kind == "badcode":  # a number that is no kommune code: a value, not a code
+                stray += 1
+        found.append(((len(codes) - stray, aggregates, -by_code), -j, j, len(codes), aggregates))
+    with_kommuner = [f for f in found if f[3]]
+    if not with_kommuner:
+        if any(f[4] for f in found):
             raise ValidationError(grid.name, [
                 f"{grid.name}: the table has rows for Denmark or the regions only, and none for a kommune; "
                 "Klyngekort needs one row per kommune (in Statistikbanken: choose the kommuner under 'område')"])
         raise ValidationError(grid.name, [
             f"{grid.name}: no column names kommuner; expected codes (101, 0101, '101 København') or names "
             "(København, Aarhus, Høje-Taastrup) in one column"])
-    return best
+    return max(with_kommuner)[2]
 
 
 def read_table(source: bytes | str | Path, name: str, kommuner: pd.DataFrame) -> KommuneTable:
