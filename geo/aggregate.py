@@ -29,11 +29,15 @@ def _check_kind(kind: str) -> None:
 
 
 def _aligned(series: pd.Series, codes: np.ndarray, what: str) -> np.ndarray:
-    """``series`` (index kommune_kode) as floats in the order of ``codes``; NaN where absent."""
+    """``series`` (index kommune_kode) as floats in the order of ``codes``; NaN where absent.
+
+    A dictionary lookup, not ``reindex``: for a hundred kommuner it is several times faster.
+    """
     if not series.index.is_unique:
         dup = sorted(set(series.index[series.index.duplicated()]))
         raise ValueError(f"{what} has more than one value for kommuner {dup}")
-    return series.reindex(codes).to_numpy(dtype=float)
+    lookup = dict(zip(series.index.to_numpy(dtype=object), series.to_numpy(dtype=float), strict=True))
+    return np.fromiter((lookup.get(c, np.nan) for c in codes), dtype=float, count=len(codes))
 
 
 def aggregate_to_units(
@@ -71,7 +75,7 @@ def aggregate_to_units(
     if denominator is not None and kind != "rate":
         raise ValueError("a denominator applies to a rate, not to a count")
     codes = memberships["kommune_kode"].to_numpy(dtype=object)
-    missing_w = sorted(set(codes) - set(weights.dropna().index))
+    missing_w = sorted(set(codes) - set(weights.dropna().index.to_numpy(dtype=object)))
     if missing_w:
         raise ValueError(f"no population weight for kommuner {missing_w}")
     share = memberships["share"].to_numpy(dtype=float)

@@ -840,30 +840,57 @@ class OwnResult:
     missing: tuple[str, ...] = ()  # kommuner of the layer without data ('Læsø (0825)'), by name
 
 
-def aggregate_table(bundle: Bundle, layer: str, selection: Selection) -> OwnResult:
+@dataclass(frozen=True)
+class Geography:
+    """What summing onto layers needs from a bundle, prepared once (see `aggregate_table`): each
+    layer's memberships and unit names, the population of every year, the kommuner's names."""
+
+    memberships: dict[str, pd.DataFrame]
+    unit_names: dict[str, dict[str, str]]
+    population: dict[int, pd.Series]
+    kommune_names: dict[str, str]
+
+    @classmethod
+    def of(cls, bundle: Bundle) -> Geography:
+        """Prepare the geography of ``bundle``; ValueError if a layer's unit has no name."""
+        memberships, unit_names = {}, {}
+        for layer in bundle.layers["layer"]:
+            rows = model.layer_assignments(bundle.assignments, layer)[["kommune_kode", "unit_id", "share"]]
+            memberships[layer] = rows.reset_index(drop=True)
+            units = bundle.units[bundle.units["layer"] == layer]
+            unit_names[layer] = dict(zip(units["unit_id"], units["unit_navn"], strict=True))
+            unnamed = sorted(set(rows["unit_id"]) - set(unit_names[layer]))
+            if unnamed:
+                raise ValueError(f"layer {layer}: units without a name in units.csv: {unnamed}")
+        years = sorted(int(y) for y in bundle.population["year"].unique())
+        population = {y: catalog.population_total(bundle.population, y)[0] for y in years}
+        names = dict(zip(bundle.kommuner["kommune_kode"], bundle.kommuner["kommune_navn"], strict=True))
+        return cls(memberships, unit_names, population, names)
+
+
+def aggregate_table(bundle: Bundle, layer: str, selection: Selection,
+                    geography: Geography | None = None) -> OwnResult:
     """The selection's values on the units of ``layer`` by `geo.aggregate.aggregate_to_units`.
 
     The population of coverage (and the weights of a 'weighted' rate) is that of the weight year,
-    or else the population year nearest the table's year (the latest without one).
+    or else the population year nearest the table's year (the latest without one). ``geography``
+    (`Geography.of(bundle)`) may be passed by a caller that sums onto several layers.
     """
-    bundle.layer(layer)
-    available = sorted(int(y) for y in bundle.population["year"].unique())
-    year = selection.weight_year or catalog.weight_year(selection.measure.year or "", available)
-    population, year = catalog.population_total(bundle.population, year)
-    members = model.layer_assignments(bundle.assignments, layer)
+    geo = geography or Geography.of(bundle)
+    if layer not in geo.memberships:
+        bundle.layer(layer)  # names the valid layers
+    year = selection.weight_year or catalog.weight_year(selection.measure.year or "", sorted(geo.population))
+    population = geo.population[year]
     kind = selection.measure.kind
-    agg = aggregate.aggregate_to_units(selection.values, members, population, kind, selection.denominator)
-    names = bundle.units.loc[bundle.units["layer"] == layer, ["unit_id", "unit_navn"]]
-    frame = agg.merge(names, on="unit_id", how="left", validate="one_to_one")
-    unnamed = frame.loc[frame["unit_navn"].isna(), "unit_id"].tolist()
-    if unnamed:
-        raise ValueError(f"layer {layer}: units without a name in units.csv: {unnamed}")
+    agg = aggregate.aggregate_to_units(selection.values, geo.memberships[layer], population, kind,
+                                       selection.denominator)
+    frame = agg.assign(unit_navn=[geo.unit_names[layer][u] for u in agg["unit_id"]])
     national = aggregate.national_value(selection.values, population, kind, selection.denominator)
-    cols = [*RESULT_COLUMNS, "n_with_data", "population"]
-    names = dict(zip(bundle.kommuner["kommune_kode"], bundle.kommuner["kommune_navn"], strict=True))
+    names = geo.kommune_names
     codes = {c for text in frame["missing_kommuner"] for c in text.split(";") if c}
     missing = tuple(sorted((f"{names.get(c, c)} ({c})" for c in codes), key=str.casefold))
-    return OwnResult(layer, selection, year, frame[cols].reset_index(drop=True), national, missing)
+    cols = [*RESULT_COLUMNS, "n_with_data", "population"]
+    return OwnResult(layer, selection, year, frame[cols], national, missing)
 
 
 def result_table(result: OwnResult) -> pd.DataFrame:
