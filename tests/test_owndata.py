@@ -523,6 +523,10 @@ def test_the_map_shows_kommuner_without_data_as_missing(bundle, counts):
     assert ranks[0] == "1" and len(ranks) == 22
     assert "Læsø" in " ".join(view.ranking["Uden data"]) and view.missing_names == ("Læsø (0825)",)
     assert "Kommunen har ingen data i tabellen" in laesoe["tip"].iloc[0]
+    from geo import png
+
+    image = png.render_png(view.areas, view.legend, title="2024 · Sundhedsklynger", source="Egne tal: folk1a.csv")
+    assert image.startswith(b"\x89PNG")
 
 
 def test_aggregate_of_the_old_callers_is_unchanged(small):

@@ -169,3 +169,22 @@ def test_after_an_upload_the_page_speaks_one_language(bundle, lang):
         at.radio(key="own_kind").set_value(kind).run()
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert _problems(_walk_texts(at), lang, str(bundle.sources_dir)) == []
+
+
+def test_hostile_file_names_headers_and_cells_are_shown_as_text(page, bundle):
+    """The corpus of tests/hostile.py as the file's name, every column header and bad kommune names."""
+    from tests.hostile import CORPUS
+    from tests.test_hostile import ATTACK, assert_only_escaped, texts
+
+    rows = [["Kommune", *CORPUS]] + [[k, *[str(i + 1) for i in range(len(CORPUS))]]
+                                     for k in bundle.kommuner["kommune_kode"]]
+    at = upload(page.run(), f"{ATTACK}.csv", csv_bytes(rows))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert_only_escaped(texts(at))
+    at.radio(key="own_kind").set_value("ratio").run()
+    assert not at.exception and not at.error
+    assert_only_escaped(texts(at))
+    bad = [["Kommune", "Antal"], ["Aarhus", "1"]] + [[s, "2"] for s in CORPUS]
+    at = upload(page.run(), "bad.csv", csv_bytes(bad))
+    assert not at.exception and len(at.error) == 1
+    assert_only_escaped(texts(at))
