@@ -375,7 +375,7 @@ def _numberish(cell: object) -> bool:
                            or bool(_NUMBERISH.fullmatch(text)))
 
 
-def _labels(header: list[object], width: int, name: str, line: int) -> list[str]:
+def _labels(header: list[object], width: int, name: str, line: str) -> list[str]:
     """The header's column labels ('column N' where a cell is empty); a repeated label is refused."""
     labels = []
     for j in range(width):
@@ -386,7 +386,7 @@ def _labels(header: list[object], width: int, name: str, line: int) -> list[str]
     for j, label in enumerate(labels):
         key = label.casefold()
         if key in seen:
-            problems.append(f"{name} line {line}: column {label!r} appears twice in the header (columns "
+            problems.append(f"{name} {line}: column {label!r} appears twice in the header (columns "
                             f"{seen[key] + 1} and {j + 1}); each column name may appear once (a table with more "
                             "than one header line, e.g. years and sex as columns, needs one value of each "
                             "variable but one)")
@@ -394,6 +394,10 @@ def _labels(header: list[object], width: int, name: str, line: int) -> list[str]
     if problems:
         raise ValidationError(name, problems)
     return labels
+
+
+def _line_word(grid: Grid) -> str:
+    return "row" if grid.source == "xlsx" else "line"
 
 
 def _kommune_column(grid: Grid, index: KommuneIndex, width: int) -> int:
@@ -427,6 +431,105 @@ def _kommune_column(grid: Grid, index: KommuneIndex, width: int) -> int:
     return max(with_kommuner)[2]
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where things are in a grid: the kommune column ``j``, the header and the column labels."""
+
+    j: int
+    first: int  # index in ``grid.rows`` of the first row below the header
+    header_line: int
+    labels: list[str]
+
+    def at(self, grid: Grid, line: int, column: str) -> str:
+        return where(grid.name, grid.source, self.labels.index(column), line, column)
+
+
+def _layout(grid: Grid, index: KommuneIndex, width: int) -> _Layout:
+    """The kommune column, and the header: the line above the first row naming a place."""
+    j = _kommune_column(grid, index, width)
+
+    def names_place(cells: list[object]) -> bool:
+        place = index.resolve(cells[j]) if j < len(cells) else Place("blank")
+        return place.kind in ("kommune", "christiansoe") or place.aggregate
+
+    first = next(i for i, (_, cells) in enumerate(grid.rows) if names_place(cells))
+    if first == 0:
+        line, cells = grid.rows[0]
+        raise ValidationError(grid.name, [f"{grid.name} {_line_word(grid)} {line}: the first line already names a "
+                                          f"place ({_shown(cells[j])}); a header line naming the columns is needed "
+                                          "above it"])
+    header_line, header = grid.rows[first - 1]
+    labels = _labels(header, width, grid.name, f"{_line_word(grid)} {header_line}")
+    return _Layout(j, first, header_line, labels)
+
+
+def _sort_rows(grid: Grid, index: KommuneIndex, layout: _Layout, width: int
+               ) -> tuple[list[tuple[int, str, list[object]]], list[Ignored]]:
+    """The rows below the header as kommune rows (line, code, cells) and ignored rows; every row
+    that names no place but has figures is a problem (raised together)."""
+    j, label = layout.j, layout.labels[layout.j]
+    problems = tables.Problems()
+    kept: list[tuple[int, str, list[object]]] = []
+    ignored: list[Ignored] = []
+    for line, row in grid.rows[layout.first:]:
+        cells = row + [None] * (width - len(row))
+        place = index.resolve(cells[j])
+        if place.kind == "kommune":
+            kept.append((line, place.code, cells))
+            continue
+        others = [c for k, c in enumerate(cells) if k != j]
+        words = [_text(c).strip() for c in others if _text(c).strip() and not _numberish(c)]
+        text = _text(cells[j]).strip()
+        if place.kind == "christiansoe":
+            ignored.append(Ignored(line, text, "christiansoe"))
+            continue
+        if place.kind in ("blank", "total") or place.aggregate:
+            # e.g. eSundhed's "Region Hovedstaden | I alt" or "Hele landet | (blank)": another cell says which.
+            kinds = {index.resolve(w).kind for w in words} | {place.kind}
+            why = next((w for w in ("region", "landsdel") if w in kinds), "national" if kinds & {"national", "total"}
+                       else "")
+            if why:
+                ignored.append(Ignored(line, text or (words[0] if words else ""), why))
+                continue
+        if not any(_numberish(c) for c in others):
+            ignored.append(Ignored(line, text or " ".join(words), "note"))
+            continue
+        here = layout.at(grid, line, label)
+        shown = _shown(cells[j])
+        if place.kind == "blank":
+            problems.append(f"{here}: the row has values but no kommune")
+        elif place.kind == "badcode":
+            problems.append(f"{here}: {shown}: {place.note} is not one of the {len(index.names)} kommune codes")
+        elif place.kind == "ambiguous":
+            problems.append(f"{here}: {shown} could be more than one kommune ({place.note}); write the kommune code")
+        elif place.kind == "mismatch":
+            problems.append(f"{here}: {shown}: {place.note}")
+        else:
+            why = tables.ascii_digit_problem(text)
+            problems.append(f"{here}: {shown} is not a kommune" + (f": {why}" if why else
+                            ": neither one of the 98 kommune codes nor a known name (e.g. København, "
+                            "Københavns Kommune, Aarhus, Bornholms Regionskommune)"))
+    if not kept and not problems:
+        lines = ", ".join(str(i.line) for i in ignored[:10])
+        problems.append(f"{grid.name}: the table has rows for Denmark or the regions only (lines {lines}), none for "
+                        "a kommune; Klyngekort needs one row per kommune")
+    if problems:
+        raise problems.error(grid.name)
+    return kept, ignored
+
+
+def _year_column(kept: list[tuple[int, str, list[object]]], labels: list[str], others: list[int]) -> int | None:
+    """A long table's year column: named as one (År, year, tid, …), or holding years only where
+    kommuner repeat (or its header is empty)."""
+    repeated = len({code for _, code, _ in kept}) < len(kept)
+    for k in others:
+        filled = [_text(cells[k]).strip() for _, _, cells in kept if _text(cells[k]).strip()]
+        all_years = bool(filled) and all(_TIME.fullmatch(c) for c in filled)
+        if labels[k].casefold() in YEAR_WORDS or (all_years and (repeated or labels[k] == f"column {k + 1}")):
+            return k
+    return None
+
+
 def read_table(source: bytes | str | Path, name: str, kommuner: pd.DataFrame) -> KommuneTable:
     """Read and understand a kommune table (see the module's docstring for the accepted shapes).
 
@@ -451,132 +554,51 @@ def read_table(source: bytes | str | Path, name: str, kommuner: pd.DataFrame) ->
     if not grid.rows:
         raise ValidationError(name, [f"{name}: the file has no rows"])
     width = max(len(cells) for _, cells in grid.rows)
-    j = _kommune_column(grid, index, width)
-
-    def names_place(cells: list[object]) -> bool:
-        place = index.resolve(cells[j]) if j < len(cells) else Place("blank")
-        return place.kind in ("kommune", "christiansoe") or place.aggregate
-
-    first = next(i for i, (_, cells) in enumerate(grid.rows) if names_place(cells))
-    if first == 0:
-        line, cells = grid.rows[0]
-        raise ValidationError(name, [f"{name} line {line}: the first line already names a place "
-                                     f"({_shown(cells[j])}); a header line naming the columns is needed above it"])
-    header_line, header = grid.rows[first - 1]
-    labels = _labels(header, width, name, header_line)
-    kommune_label = labels[j]
-    body = grid.rows[first:]
-    problems = tables.Problems()
-    positions = {c: i for i, c in enumerate(labels)}
-
-    def at(line: int, column: str) -> str:
-        return where(name, grid.source, positions[column], line, column)
-
-    kept: list[tuple[int, str, list[object]]] = []
-    ignored: list[Ignored] = []
-    for line, cells in body:
-        cells = cells + [None] * (width - len(cells))
-        place = index.resolve(cells[j])
-        if place.kind == "kommune":
-            kept.append((line, place.code, cells))
-            continue
-        others = [c for k, c in enumerate(cells) if k != j]
-        text = _text(cells[j]).strip()
-        if place.kind == "christiansoe":
-            ignored.append(Ignored(line, text, "christiansoe"))
-            continue
-        if place.kind in ("blank", "total") or place.aggregate:
-            named = [index.resolve(c) for c in others if _text(c).strip() and not _numberish(c)]
-            kinds = {p.kind for p in named}
-            why = ("region" if "region" in kinds or place.kind == "region" else
-                   "landsdel" if "landsdel" in kinds or place.kind == "landsdel" else
-                   "national" if place.kind in ("national", "total") or kinds & {"national", "total"} else "")
-            if why:
-                label = text or next((_text(c).strip() for c in others if _text(c).strip() and not _numberish(c)), "")
-                ignored.append(Ignored(line, label, why))
-                continue
-        if not any(_numberish(c) for c in others):
-            ignored.append(Ignored(line, text or " ".join(_text(c).strip() for c in others if _text(c).strip()),
-                                   "note"))
-            continue
-        here = at(line, kommune_label)
-        if place.kind == "blank":
-            problems.append(f"{here}: the row has values but no kommune")
-        elif place.kind == "badcode":
-            problems.append(f"{here}: {_shown(cells[j])}: {place.note} is not one of the {len(index.names)} kommune "
-                            "codes")
-        elif place.kind == "ambiguous":
-            problems.append(f"{here}: {_shown(cells[j])} could be more than one kommune ({place.note}); "
-                            "write the kommune code")
-        elif place.kind == "mismatch":
-            problems.append(f"{here}: {_shown(cells[j])}: {place.note}")
-        else:
-            why = tables.ascii_digit_problem(text)
-            problems.append(f"{here}: {_shown(cells[j])} is not a kommune" + (f": {why}" if why else
-                            ": neither one of the 98 kommune codes nor a known name (e.g. København, "
-                            "Københavns Kommune, Aarhus, Bornholms Regionskommune)"))
-    if not kept and not problems:
-        lines = ", ".join(str(i.line) for i in ignored[:10])
-        problems.append(f"{name}: the table has rows for Denmark or the regions only (lines {lines}), none for a "
-                        "kommune; Klyngekort needs one row per kommune")
-    if problems:
-        raise problems.error(name)
-
-    # The year column of a long table, the year columns of a wide one, value and text columns.
-    others = [k for k in range(width) if k != j]
-    values_at = {k: [cells[k] for _, _, cells in kept] for k in others}
-    codes = [code for _, code, _ in kept]
-    repeated = len(set(codes)) < len(codes)
-    year_k = None
-    for k in others:
-        filled = [c for c in values_at[k] if _text(c).strip()]
-        named_year = labels[k].casefold() in YEAR_WORDS
-        all_years = bool(filled) and all(_TIME.fullmatch(_text(c).strip()) for c in filled)
-        if named_year or (all_years and (repeated or labels[k] == f"column {k + 1}")):
-            year_k = k
-            break
+    layout = _layout(grid, index, width)
+    labels = layout.labels
+    kept, ignored = _sort_rows(grid, index, layout, width)
+    others = [k for k in range(width) if k != layout.j]
+    year_k = _year_column(kept, labels, others)
     year_columns = tuple(labels[k] for k in others if k != year_k and _TIME.fullmatch(labels[k]))
     columns, text_columns = [], []
     for k in others:
         if k == year_k or labels[k] in year_columns:
             continue
-        filled = [c for c in values_at[k] if _text(c).strip()]
+        filled = [cells[k] for _, _, cells in kept if _text(cells[k]).strip()]
         numeric = sum(_numberish(c) for c in filled)
         (columns if filled and numeric >= len(filled) - numeric else text_columns).append(labels[k])
+    problems = tables.Problems()
     years = [""] * len(kept)
     if year_k is not None:
-        label = labels[year_k]
         for i, (line, _, cells) in enumerate(kept):
-            text = _text(cells[year_k]).strip()
-            if not _TIME.fullmatch(text):
-                problems.append(f"{at(line, label)}: {_shown(cells[year_k])} is not a year "
+            years[i] = _text(cells[year_k]).strip()
+            if not _TIME.fullmatch(years[i]):
+                problems.append(f"{layout.at(grid, line, labels[year_k])}: {_shown(cells[year_k])} is not a year "
                                 "(expected 2024, 2024K1, 2024M01 or 2024H1)")
-            years[i] = text
     seen: dict[tuple[str, str], int] = {}
     for (line, code, _), year in zip(kept, years, strict=True):
-        key = (code, year)
-        if key in seen:
-            kind = f" for {year}" if year else ""
+        if (code, year) in seen:
             rule = "one row per kommune and year" if year_k is not None else "one row per kommune"
-            problems.append(f"{name} lines {seen[key]} and {line}: {index.names[code]} ({code}) appears twice{kind}; "
-                            f"{rule} is expected (a table with more variables, e.g. sex or age, needs one value "
-                            "of each)")
-        seen.setdefault(key, line)
+            problems.append(f"{name} lines {seen[(code, year)]} and {line}: {index.names[code]} ({code}) appears "
+                            f"twice{f' for {year}' if year else ''}; {rule} is expected (a table with more "
+                            "variables, e.g. sex or age, needs one value of each)")
+        seen.setdefault((code, year), line)
     if problems:
         raise problems.error(name)
-    frame = pd.DataFrame({"kommune_kode": codes, "_line": [line for line, _, _ in kept], "_year": years})
+    frame = pd.DataFrame({"kommune_kode": [code for _, code, _ in kept], "_line": [line for line, _, _ in kept],
+                          "_year": years})
     for k in others:
         if labels[k] in columns or labels[k] in year_columns:
             frame[labels[k]] = pd.Series([cells[k] for _, _, cells in kept], dtype=object)
-    by_code = sum(index.resolve(cells[j]).by == "code" for _, _, cells in kept)
+    by_code = sum(index.resolve(cells[layout.j]).by == "code" for _, _, cells in kept)
     matched_by = "code" if by_code == len(kept) else ("name" if by_code == 0 else "code and name")
     return KommuneTable(
-        name=name, source=grid.source, rows=frame, kommune_column=kommune_label, matched_by=matched_by,
+        name=name, source=grid.source, rows=frame, kommune_column=labels[layout.j], matched_by=matched_by,
         columns=tuple(columns), year_columns=year_columns,
         year_column=labels[year_k] if year_k is not None else None, text_columns=tuple(text_columns),
-        header_line=header_line, title_lines=first - 1, n_rows=len(body), ignored=tuple(ignored),
-        positions=positions, separator=grid.separator, decimal=grid.decimal,
-        encoding=grid.encoding, sheet=grid.sheet, formulas=grid.formulas,
+        header_line=layout.header_line, title_lines=layout.first - 1, n_rows=len(grid.rows) - layout.first,
+        ignored=tuple(ignored), positions={c: i for i, c in enumerate(labels)}, separator=grid.separator,
+        decimal=grid.decimal, encoding=grid.encoding, sheet=grid.sheet, formulas=grid.formulas,
     )
 
 
