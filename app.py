@@ -23,6 +23,7 @@ page = st.navigation([
     st.Page("pages/5_kilder.py", title=t("page_sources", L), url_path="kilder"),
     st.Page("pages/6_scenarier.py", title=t("page_scenarios", L), url_path="scenarier"),
     st.Page("pages/7_sammenlign.py", title=t("page_compare", L), url_path="sammenlign"),
+    st.Page("pages/8_egne_tal.py", title=t("page_own", L), url_path="egne_tal"),
 ])
 ui.language_switch()
 ui.date_switch()

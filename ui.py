@@ -159,7 +159,7 @@ def init_date() -> None:
 
 # Session keys that hold a layer which follows its role when the date changes (the map's layer is
 # in ``map_state``); a scenario's base follows only while it has no changes.
-FOLLOWING_KEYS = ("kort_layer", "kort_overlay", "kl_layer", "sm_a", "sm_b")
+FOLLOWING_KEYS = ("kort_layer", "kort_overlay", "kl_layer", "sm_a", "sm_b", "own_layer")
 
 
 def follow_date(old: dt.date, new: dt.date) -> None:
@@ -600,3 +600,23 @@ def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> No
     params = {"a": a} | ({"b": b} if b else {}) | ({"unit": unit} if unit else {})
     with contextlib.suppress(st.errors.StreamlitAPIException):
         st.page_link("pages/7_sammenlign.py", label=t("cmp_link", lang()), icon="↔️", query_params=params)
+
+
+# --- Egne tal (issue 14): a kommune table of one's own ------------------------------------------
+# The uploaded table itself lives in st.session_state only (pages/8_egne_tal.py); what is cached here
+# is the bundle's own geography, the same for every session.
+from geo import owndata  # noqa: E402
+
+TRANSLATED_WIDGET_PREFIXES = (*TRANSLATED_WIDGET_PREFIXES, "own_")
+UNTRANSLATED_WIDGETS = (*UNTRANSLATED_WIDGETS, "own_map", "own_upload")
+
+
+@st.cache_resource(show_spinner=False)
+def _own_geography(directory: str, tables: str) -> owndata.Geography:
+    return owndata.Geography.of(_load(directory, tables))
+
+
+def own_geography() -> owndata.Geography:
+    """Every layer's memberships, unit names and population years, prepared once per process."""
+    b = bundle()
+    return _own_geography(str(b.sources_dir), str(data_dir()))

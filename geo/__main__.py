@@ -1,4 +1,5 @@
-"""Command line: ``python -m geo check | export | validate-assignments | compare | scenario | site | kommune``.
+"""Command line: ``python -m geo check | export | aggregate | validate-assignments | compare | scenario | site |
+kommune``.
 
 Every command is one entry of `COMMANDS` (its help, its arguments and the function that runs it);
 `main` dispatches and turns every failure into one line on standard error and an exit code:
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from geo import export, files, plans, profile, roles, tables
+from geo import aggregate, export, files, owndata, plans, profile, roles, tables
 from geo.bundle import Bundle, load_bundle
 from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS
 from geo.errors import KlyngekortError, ValidationError
@@ -128,19 +129,29 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.year is not None and args.what == "memberships":
         raise UsageError("--year does not apply to memberships (they carry no population); leave it out")
     check_out(args.out)
-    binary = args.format == "xlsx"
-    if binary and args.out is None and out.isatty():
-        raise UsageError("an xlsx workbook is binary: write it to a file with --out FILE.xlsx")
+    _check_binary(args.format, args.out, out)
     bundle = load_bundle()
     on = args.date or roles.today()
     layer = resolve_layer(bundle, args.layer, on)
     frame = export.frame_for(bundle, layer, args.what, args.year, on)
     sources = export.sources_table(bundle, layer, args.what, args.year, created=roles.today(), on=on)
     payload = export.render(frame, args.format, sources)
-    if args.out is not None:
-        files.atomic_write(args.out, payload)
-        print(f"Wrote {len(frame)} {args.what} of {layer} to {args.out}", file=sys.stderr)
-    elif binary:
+    _deliver(payload, args.out, out, f"{len(frame)} {args.what} of {layer}")
+    return 0
+
+
+def _check_binary(fmt_: str, out_path: str | None, out: TextIO) -> None:
+    if fmt_ == "xlsx" and out_path is None and out.isatty():
+        raise UsageError("an xlsx workbook is binary: write it to a file with --out FILE.xlsx")
+
+
+def _deliver(payload: str | bytes, out_path: str | None, out: TextIO, what: str) -> None:
+    """Write an export to ``out_path`` (atomically; the line 'Wrote …' on standard error) or to
+    standard output (bytes to its binary buffer)."""
+    if out_path is not None:
+        files.atomic_write(out_path, payload)
+        print(f"Wrote {what} to {out_path}", file=sys.stderr)
+    elif isinstance(payload, bytes):
         buffer = getattr(out, "buffer", None)
         if buffer is None:
             raise UsageError("standard output takes no binary data here: write the xlsx with --out FILE.xlsx")
@@ -149,6 +160,49 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         buffer.flush()
     else:
         out.write(payload)
+
+
+def _aggregate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layer", help="a layer, or a role such as 'care' for the layer in force on --date "
+                                   "(default: the care geography in force)")
+    _date_argument(p)
+    p.add_argument("--from", dest="from_file", required=True, metavar="FILE",
+                   help="a kommune table: CSV or XLSX, at most 2 MB (Statistikbanken, eSundhed, Excel)")
+    p.add_argument("--value", metavar="COLUMN", help="the column to map (default: the only value column, or the "
+                                                     "latest year of a wide table)")
+    p.add_argument("--kind", choices=aggregate.KINDS,
+                   help="count (summed by share) or rate (with --denominator or --weight); default count, or rate "
+                        "when a denominator or weight is given")
+    basis = p.add_mutually_exclusive_group()
+    basis.add_argument("--denominator", metavar="COLUMN",
+                       help="a rate's denominator column: the unit's rate is Σ share·value / Σ share·denominator")
+    basis.add_argument("--weight", metavar="population:YEAR",
+                       help="a rate weighted by the population of YEAR (population alone: the latest year)")
+    p.add_argument("--year", help="which year of a wide or long table (default: the latest)")
+    p.add_argument("--format", choices=owndata.FORMATS, default="csv",
+                   help="csv (RFC 4180, UTF-8, '.' decimals), geojson (RFC 7946) or xlsx (Excel)")
+    p.add_argument("--out", help="file to write (default: standard output); replaced only when complete")
+
+
+def cmd_aggregate(args: argparse.Namespace, out: TextIO) -> int:
+    check_out(args.out)
+    _check_binary(args.format, args.out, out)
+    try:
+        measure = owndata.Measure.of(args.kind, args.denominator, args.weight, args.value, args.year)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    path = Path(args.from_file)
+    if not path.is_file():
+        raise UsageError(f"{path} is not a file")
+    bundle = load_bundle()
+    layer = resolve_layer(bundle, args.layer, args.date or roles.today())
+    table = owndata.read_table(path, path.name, bundle.kommuner)
+    selection = owndata.select(table, measure, sorted(int(y) for y in bundle.population["year"].unique()))
+    result = owndata.aggregate_table(bundle, layer, selection)
+    for line in owndata.understood(table, selection, result, "en"):
+        print(line, file=sys.stderr)
+    payload = owndata.render(bundle, result, args.format, created=roles.today())
+    _deliver(payload, args.out, out, f"{len(result.frame)} units of {layer}")
     return 0
 
 
@@ -347,6 +401,8 @@ def _kommune_arguments(k: argparse.ArgumentParser) -> None:
 COMMANDS: dict[str, Command] = {
     "check": Command("load and validate everything; print counts", lambda p: None, cmd_check),
     "export": Command("export a layer as GeoJSON, CSV or XLSX", _export_arguments, cmd_export),
+    "aggregate": Command("sum a kommune table of one's own onto the units of a layer", _aggregate_arguments,
+                         cmd_aggregate),
     "validate-assignments": Command("check a user's assignment table (CSV)",
                                     lambda p: p.add_argument("file"), cmd_validate),
     "compare": Command("population overlap of two plans (A unit × B unit)", _compare_arguments, cmd_compare),

@@ -25,7 +25,6 @@ import csv
 import io
 import math
 import re
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +34,6 @@ import shapely
 from geo import catalog, fmt, model, tables
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
-from geo.errors import ValidationError
 
 TOUCH_M = 50.0  # boundaries closer than this touch (digitising tolerance)
 WATER_GAP_M = 20_000.0  # widest sea crossing joined: Læsø–Frederikshavn (18.6 km)
@@ -44,12 +42,12 @@ DETACHED = {"0400": "Bornholm: 128 km of sea from the nearest kommune; never its
 AGE_YEAR = 2020  # age groups exist for 1 January 2020 only
 AGE_COLUMNS = {"pop_65plus": f"pop_65plus_{AGE_YEAR}", "pop_80plus": f"pop_80plus_{AGE_YEAR}"}
 SCENARIO_SOURCE = "Klyngekort scenario"
-MAX_TABLE_BYTES = 2 * 1024 * 1024
-TABLE_TYPES = ("csv", "xlsx")
-MAX_XLSX_UNPACKED = tables.MAX_FILE_BYTES  # an XLSX file's members together, unpacked (as a CSV file's limit)
-MAX_XLSX_RATIO = 100  # unpacked / packed above this (for more than 1 MB unpacked) is a decompression bomb
-MAX_XLSX_ROWS = 10_000  # an assignment table has a few hundred rows
-MAX_XLSX_COLUMNS = 50  # ... and a dozen columns
+MAX_TABLE_BYTES = tables.UPLOAD_MAX_BYTES  # the upload limits are shared with Egne tal (geo.tables)
+TABLE_TYPES = tables.UPLOAD_TYPES
+MAX_XLSX_UNPACKED = tables.XLSX_MAX_UNPACKED
+MAX_XLSX_RATIO = tables.XLSX_MAX_RATIO
+MAX_XLSX_ROWS = tables.XLSX_MAX_ROWS
+MAX_XLSX_COLUMNS = tables.XLSX_MAX_COLUMNS
 URL_VERSION = "v1"
 PLAN_COLUMNS = ["layer", "kommune_kode", "unit_id", "share", "basis", "sub_areas", "source", "confidence"]
 _SET_RE = re.compile(r"^\s*([0-9]{1,4})\s*=\s*(.+?)\s*$")
@@ -335,19 +333,14 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
 
     An XLSX file's first sheet is read as text and then parsed exactly like a CSV file (`_xlsx_csv`:
     refused before unpacking when it would unpack to more than `MAX_XLSX_UNPACKED`, and read at most
-    `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`).
+    `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`; see `geo.tables.xlsx_rows`).
 
     Raises
     ------
     ValidationError
         Naming the file and the rule it breaks (size, type, unreadable workbook, bad lines).
     """
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if len(data) > MAX_TABLE_BYTES:
-        raise ValidationError(name, [f"the file is {len(data) / 1e6:.1f} MB; at most 2 MB is accepted"])
-    if suffix not in TABLE_TYPES:
-        kind = suffix or "(none)"
-        raise ValidationError(name, [f"type {kind!r} is not accepted; expected one of {list(TABLE_TYPES)}"])
+    data, suffix = tables.upload_bytes(data, name)
     if suffix == "xlsx":
         data = _xlsx_csv(data, name)
     return tables.read_csv_table(data, name)
@@ -363,56 +356,8 @@ def _xlsx_cell(value) -> str:
 
 
 def _xlsx_csv(data: bytes, name: str) -> bytes:
-    """The first sheet of an XLSX workbook as CSV bytes, without unpacking more than the limits allow.
-
-    The zip directory's sizes are checked before anything is unpacked (`zipfile` reads no more than
-    a member's declared size); the sheet is then read row by row (openpyxl read-only), refusing its
-    declared dimension or any cell beyond `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`.
-    """
-    import openpyxl
-
-    def refuse(rule: str) -> ValidationError:
-        return ValidationError(name, [f"{name}: {rule}"])
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
-    unpacked = sum(m.file_size for m in members)
-    packed = max(1, sum(m.compress_size for m in members))
-    limit = f"{MAX_XLSX_UNPACKED // 2**20} MB"
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise refuse(f"the workbook unpacks to {unpacked / 2**20:.1f} MB; at most {limit} is accepted "
-                     "(an assignment table is a few hundred kB)")
-    if unpacked > 2**20 and unpacked / packed > MAX_XLSX_RATIO:
-        raise refuse(f"the workbook unpacks to {unpacked / packed:.0f} times its size; at most {MAX_XLSX_RATIO} "
-                     "times is accepted (an assignment table does not compress that well)")
-    caps = f"at most {MAX_XLSX_ROWS:,} rows and {MAX_XLSX_COLUMNS} columns are read"
-    rows: list[list[str]] = []
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            if (sheet.max_row or 0) > MAX_XLSX_ROWS or (sheet.max_column or 0) > MAX_XLSX_COLUMNS:
-                raise refuse(f"the first sheet is {sheet.max_row} rows × {sheet.max_column} columns; {caps}")
-            sheet.reset_dimensions()  # a declared dimension can lie: each row is then as wide as its last cell
-            for values in sheet.iter_rows(min_row=1, max_row=MAX_XLSX_ROWS + 1, values_only=True):
-                if len(rows) == MAX_XLSX_ROWS or len(values) > MAX_XLSX_COLUMNS:
-                    raise refuse(f"the first sheet has a cell beyond row {MAX_XLSX_ROWS:,} or column "
-                                 f"{MAX_XLSX_COLUMNS}; {caps}")
-                cells = [_xlsx_cell(v) for v in values]
-                while cells and cells[-1] == "":
-                    cells.pop()
-                rows.append(cells)
-        finally:
-            book.close()
-    except ValidationError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
-        raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
-    while rows and not rows[-1]:
-        rows.pop()
+    """The first sheet of an XLSX workbook (`geo.tables.xlsx_rows`) as CSV bytes."""
+    rows = [[_xlsx_cell(v) for v in cells] for cells in tables.xlsx_rows(data, name).rows]
     width = max((len(r) for r in rows), default=0)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(r + [""] * (width - len(r)) for r in rows)

@@ -1,4 +1,5 @@
-"""The project's own tables in data/ (layers, units, assignments, sites): reading and validation."""
+"""The project's own tables in data/ (layers, units, assignments, sites): reading and validation; and the
+bounded reading of tables people upload (size, type, XLSX bombs, row and column caps)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import math
 import re
 import sys
 import unicodedata
+import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -111,6 +114,13 @@ def _read_limited(source: str | Path | bytes, table: str) -> bytes:
 def _decode(raw: bytes, table: str) -> str:
     """Text of a CSV file as UTF-8 (with or without BOM) or Windows-1252; UTF-16 and binary files
     are refused with a message that says what they are."""
+    return decode_text(raw, table)[0]
+
+
+def decode_text(raw: bytes, table: str) -> tuple[str, str]:
+    """Text of a CSV file and the encoding it was read in ('UTF-8', 'UTF-8 with BOM' or
+    'Windows-1252', which holds Latin-1's letters); UTF-16 and binary files are refused with a
+    message that says what they are (see `read_csv_table`)."""
     save_as = "save it again as 'CSV UTF-8 (kommasepareret)' or 'CSV (semikolonsepareret)'"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         bom = " ".join(f"{b:02X}" for b in raw[:2])
@@ -128,13 +138,14 @@ def _decode(raw: bytes, table: str) -> str:
                              "expected a CSV file")
     try:
         text = raw.decode("utf-8-sig")
+        encoding = "UTF-8 with BOM" if raw.startswith(b"\xef\xbb\xbf") else "UTF-8"
     except UnicodeDecodeError:
         try:
-            text = raw.decode("cp1252")
+            text, encoding = raw.decode("cp1252"), "Windows-1252"
         except UnicodeDecodeError as exc:
             raise _refuse(table, f"{table} is not a text file: byte {raw[exc.start]:02X} at offset {exc.start} "
                                  "is neither UTF-8 nor Windows-1252; expected a CSV file") from None
-    return text
+    return text, encoding
 
 
 def read_csv_table(source: str | Path | bytes, table: str) -> pd.DataFrame:
@@ -481,3 +492,140 @@ def validate_sites(sites: pd.DataFrame) -> list[str]:
     for _, row in sites[sites["site_id"].duplicated()].iterrows():
         problems.append(f"{table} line {row['_line']}: site {row['site_id']!r} appears twice")
     return problems
+
+
+# --- bounded reading of uploaded tables (Scenarier's assignment tables, Egne tal's kommune tables) ---
+
+UPLOAD_MAX_MB = 2  # what the upload widgets say and `server.maxUploadSize` enforces
+UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+UPLOAD_TYPES = ("csv", "xlsx")
+XLSX_MAX_UNPACKED = MAX_FILE_BYTES  # an XLSX file's members together, unpacked (as a CSV file's limit)
+XLSX_MAX_RATIO = 100  # unpacked / packed above this (for more than 1 MB unpacked) is a decompression bomb
+XLSX_MAX_ROWS = 10_000  # an assignment or kommune table has a few hundred rows
+XLSX_MAX_COLUMNS = 50  # ... and a few dozen columns
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An XLSX cell that holds a formula and no saved value (Klyngekort never computes formulas)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def upload_bytes(source: bytes | str | Path, name: str) -> tuple[bytes, str]:
+    """The bytes of an uploaded table and its type (``csv`` or ``xlsx``, from the name).
+
+    A file is refused by its size before it is read (a path is measured with ``stat``), and by
+    its type before it is parsed.
+
+    Raises
+    ------
+    ValidationError
+        Naming the file and the rule (at most `UPLOAD_MAX_MB` MB, one of `UPLOAD_TYPES`).
+    """
+    size = Path(source).stat().st_size if isinstance(source, (str, Path)) else len(source)
+    if size > UPLOAD_MAX_BYTES:
+        raise ValidationError(name, [f"the file is {size / 1e6:.1f} MB; at most {UPLOAD_MAX_MB} MB is accepted"])
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in UPLOAD_TYPES:
+        kind = suffix or "(none)"
+        raise ValidationError(name, [f"type {kind!r} is not accepted; expected one of {list(UPLOAD_TYPES)}"])
+    data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    return data, suffix
+
+
+@dataclass(frozen=True)
+class XlsxSheet:
+    """The first sheet of a workbook as read by `xlsx_rows`.
+
+    ``rows`` holds the cells as openpyxl gives them (None, str, int, float, bool, datetime) with
+    trailing empty cells and rows dropped; a formula's saved value where it has one, a `Formula`
+    where it has none (only when asked for). ``formulas`` counts the formula cells whose saved
+    value was read.
+    """
+
+    title: str
+    rows: list[list[object]]
+    formulas: int = 0
+
+
+def xlsx_rows(data: bytes, name: str, *, what: str = "an assignment table", formulas: bool = False) -> XlsxSheet:
+    """The first sheet of an XLSX workbook, without unpacking more than the limits allow.
+
+    The zip directory's sizes are checked before anything is unpacked (`zipfile` reads no more than
+    a member's declared size); the sheet is then read row by row (openpyxl read-only, saved values
+    only: a formula is never evaluated), refusing its declared dimension or any cell beyond
+    `XLSX_MAX_ROWS` × `XLSX_MAX_COLUMNS`. With ``formulas``, a second read-only pass finds the
+    formula cells, so that one without a saved value is a `Formula` instead of an empty cell.
+
+    Raises
+    ------
+    ValidationError
+        Naming the file and the rule (not a workbook, too large unpacked, a bomb, beyond the caps).
+    """
+    import openpyxl
+
+    def refuse(rule: str) -> ValidationError:
+        return ValidationError(name, [f"{name}: {rule}"])
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    unpacked = sum(m.file_size for m in members)
+    packed = max(1, sum(m.compress_size for m in members))
+    limit = f"{XLSX_MAX_UNPACKED // 2**20} MB"
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise refuse(f"the workbook unpacks to {unpacked / 2**20:.1f} MB; at most {limit} is accepted "
+                     f"({what} is a few hundred kB)")
+    if unpacked > 2**20 and unpacked / packed > XLSX_MAX_RATIO:
+        raise refuse(f"the workbook unpacks to {unpacked / packed:.0f} times its size; at most {XLSX_MAX_RATIO} "
+                     f"times is accepted ({what} does not compress that well)")
+    caps = f"at most {XLSX_MAX_ROWS:,} rows and {XLSX_MAX_COLUMNS} columns are read"
+
+    def read(data_only: bool) -> tuple[str, list[list[object]]]:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+        try:
+            sheet = book.worksheets[0]
+            if (sheet.max_row or 0) > XLSX_MAX_ROWS or (sheet.max_column or 0) > XLSX_MAX_COLUMNS:
+                raise refuse(f"the first sheet is {sheet.max_row} rows × {sheet.max_column} columns; {caps}")
+            sheet.reset_dimensions()  # a declared dimension can lie: each row is then as wide as its last cell
+            rows: list[list[object]] = []
+            for values in sheet.iter_rows(min_row=1, max_row=XLSX_MAX_ROWS + 1, values_only=True):
+                if len(rows) == XLSX_MAX_ROWS or len(values) > XLSX_MAX_COLUMNS:
+                    raise refuse(f"the first sheet has a cell beyond row {XLSX_MAX_ROWS:,} or column "
+                                 f"{XLSX_MAX_COLUMNS}; {caps}")
+                cells = list(values)
+                while cells and (cells[-1] is None or cells[-1] == ""):
+                    cells.pop()
+                rows.append(cells)
+            return sheet.title, rows
+        finally:
+            book.close()
+
+    try:
+        title, rows = read(data_only=True)
+        saved = 0
+        if formulas:
+            _, written = read(data_only=False)
+            for r, cells in enumerate(written):
+                for c, cell in enumerate(cells):
+                    if isinstance(cell, str) and cell.startswith("="):
+                        if r < len(rows) and c < len(rows[r]) and rows[r][c] not in (None, ""):
+                            saved += 1
+                            continue
+                        while len(rows) <= r:
+                            rows.append([])
+                        rows[r].extend([None] * (c + 1 - len(rows[r])))
+                        rows[r][c] = Formula(cell)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    while rows and not rows[-1]:
+        rows.pop()
+    return XlsxSheet(title, rows, saved)

@@ -32,6 +32,7 @@ WALK = [
      ["Trap Danmark (lex.dk)", "The sources disagree", "undated"]),
     ("pages/6_scenarier.py", {}, [], []),
     ("pages/7_sammenlign.py", {}, [], []),
+    ("pages/8_egne_tal.py", {}, ["Ingen tabel endnu"], ["No table yet"]),
 ]
 ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 LINK_TARGET = re.compile(r"\]\([^)]*\)|https?://\S+")
