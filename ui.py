@@ -195,11 +195,18 @@ def _set_date() -> None:
     st.session_state.dato_problem = None
 
 
+DATE_INPUT_CSS = ("<style>[data-testid='stDateInput'] [role='spinbutton']{display:inline-block;min-width:24px;"
+                  "min-height:24px;line-height:24px;text-align:center}</style>")
+
+
 def date_switch() -> None:
     """The date picker in the sidebar ("Vis som på dato"); the date is kept in the URL (``?dato=``)
     unless it is today, so a shared link without a date always shows its reader's today."""
     L = lang()
     st.session_state.dato_choice = on()
+    # The picker's day and month fields are 18 px wide: at least 24 × 24 px so they are easy to hit
+    # (WCAG 2.2, target size). Style only, no markup from data.
+    st.html(DATE_INPUT_CSS)
     st.sidebar.date_input(t("date_label", L), key="dato_choice", min_value=viewstate.DATE_RANGE[0],
                           max_value=viewstate.DATE_RANGE[1], format="DD.MM.YYYY" if L == "da" else "YYYY-MM-DD",
                           help=t("date_help", L), on_change=_set_date)
@@ -407,9 +414,14 @@ def show_url_problems(problems: list[viewstate.Problem]) -> None:
 
 # A map view holds the display geometry of its layer: 16 choices stay warm, not every
 # combination of layer × fill × scheme × k × palette anyone ever tried.
-@st.cache_data(show_spinner=False, max_entries=16)
 def national_view(state: viewstate.MapState) -> views.MapView:
-    """`geo.views.national_view` of one view value (the frozen `MapState` is the cache key)."""
+    """`geo.views.national_view` of one view value, cached by what it draws (`MapState.drawn`: selecting a
+    kommune or highlighting a unit reuses the view)."""
+    return _national_view(state.drawn())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _national_view(state: viewstate.MapState) -> views.MapView:
     return views.national_view(bundle(), display(), state)
 
 
@@ -476,7 +488,8 @@ def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def png_bytes(state: viewstate.MapState) -> bytes:
-    """The PNG of one map view (title, legend, sources and the date it shows)."""
+    """The PNG of one map view (title, legend, sources and the date it shows); call it with
+    ``state.drawn()`` so a selection does not make another picture."""
     view = national_view(state)
     L = state.lang
     title = f"{fill_label(state.fill, L)} · {layer_names(L)[state.layer]} · {roles.date_text(state.on, L)}"
@@ -511,7 +524,7 @@ def download_section(state: viewstate.MapState) -> None:
             t(f"dl_xlsx_{what}", L), data=xlsx_bytes(layer, what, fill_key, dt.date.today().isoformat()),
             file_name=f"{stem}_{what}.xlsx", mime=xlsx_mime, key=f"dl_{what}_xlsx", on_click="ignore",
         )
-    cols[2].download_button(t("dl_png", L), data=png_bytes(state),
+    cols[2].download_button(t("dl_png", L), data=png_bytes(state.drawn()),
                             file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
     st.caption(t("dl_note", L))
     st.caption(t("dl_formats_note", L))

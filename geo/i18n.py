@@ -5,8 +5,8 @@ from __future__ import annotations
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {"da": "Klyngekort", "en": "Klyngekort"},
     "page_map": {"da": "Danmarkskort", "en": "Map of Denmark"},
-    "map_title": {"da": "Sundhedsklynger, sundhedsråd og optageområder i Danmark",
-                  "en": "Health clusters, health councils and catchments in Denmark"},
+    "map_title": {"da": "Sundhedsklynger, -råd og optageområder",
+                  "en": "Health clusters, councils and catchments"},
     "layer": {"da": "Lag", "en": "Layer"},
     "fill": {"da": "Farvelæg efter", "en": "Fill by"},
     "level": {"da": "Vis værdier for", "en": "Show values for"},

@@ -224,6 +224,11 @@ class MapState:
         values["kommune"] = kommune
         return replace(start, **values).normalised(), problems
 
+    def drawn(self) -> MapState:
+        """The part of the view the national map is computed from: without the selected kommune and the
+        highlighted unit, which are drawn on top of it (so selecting one costs no new view)."""
+        return replace(self, kommune=None, unit=None)
+
     @property
     def show_labels(self) -> bool:
         """Whether unit labels are drawn (``labels``, or the default for the fill)."""

@@ -107,8 +107,10 @@ st.session_state.map_state = state
 layer_row = b.layer(layer)
 st.title(t("map_title", L))
 status = viewstate.layer_status_text(b.registry.entry(layer), day, L)
+# The date is in the sidebar; the caption repeats it only when the map shows another day than today.
+dated = "" if day == roles.today() else f" · {t('date_shown', L, date=roles.date_text(day, L))}"
 st.caption(f"**{safe.md(layers[layer])}**{' (' + safe.md(status) + ')' if status else ''} — "
-           f"{safe.md(layer_row['description_' + L])} · {t('date_shown', L, date=roles.date_text(day, L))}")
+           f"{safe.md(layer_row['description_' + L])}{dated}")
 ui.show_url_problems(st.session_state.get("kort_problems", []))
 
 try:

@@ -41,7 +41,7 @@ def test_every_page_renders_without_error(bundle, page):
 def test_entry_point_runs_the_map_page(app):
     assert not app.exception
     assert app.get("page_link")[0].proto.label == "Download det viste"
-    assert app.title[0].value == "Sundhedsklynger, sundhedsråd og optageområder i Danmark"
+    assert app.title[0].value == "Sundhedsklynger, -råd og optageområder"
     legend = plain(app.markdown)
     assert "Sundhedsklynge Byen" in legend and "Aarhusklyngen" in legend
 
@@ -205,7 +205,7 @@ def test_english_translates_the_app(bundle):
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception
-    assert at.title[0].value == "Health clusters, health councils and catchments in Denmark"
+    assert at.title[0].value == "Health clusters, councils and catchments"
     assert at.selectbox(key="kort_layer").format_func("sundhedsklynger") == "Health clusters (2022)"
 
 
@@ -213,7 +213,7 @@ def test_english_deep_link(bundle):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.query_params["lang"] = "en"
     at.run()
-    assert at.title[0].value == "Health clusters, health councils and catchments in Denmark"
+    assert at.title[0].value == "Health clusters, councils and catchments"
 
 
 # --- polish-map: the answer beside the map, unit labels and highlight, state in the URL ---------------
