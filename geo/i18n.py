@@ -409,6 +409,19 @@ TEXT: dict[str, dict[str, str]] = {
     "site_layer_page": {"da": "Kortet over laget {layer}", "en": "The map of the layer {layer}"},
     "site_all_kommuner": {"da": "Alle kommuner", "en": "All municipalities"},
 
+    # kbh-split (issue 12, item 7): København's split by bydele follows the population year;
+    # reasons for a confidence that is not low (Middelfart and Billund 2027: medium).
+    "split_note_same": {"da": "Delingen efter bydele bruger bydelenes befolkning 1. januar {used}.",
+                        "en": "The split by districts uses the districts' population on 1 January {used}."},
+    "split_note_earlier": {"da": "Delingen efter bydele bruger bydelenes befolkning 1. januar {used}, det nærmeste "
+                                 "tidligere år i bydelstallene ({asked} findes ikke).",
+                           "en": "The split by districts uses the districts' population on 1 January {used}, the "
+                                 "nearest earlier year in the district figures ({asked} is not in them)."},
+    "split_note_before": {"da": "Delingen efter bydele bruger bydelenes befolkning 1. januar {used}, det tidligste år "
+                                "i bydelstallene ({asked} ligger før).",
+                          "en": "The split by districts uses the districts' population on 1 January {used}, the "
+                                "earliest year in the district figures ({asked} precedes them)."},
+    "why_confidence": {"da": "Begrundelse", "en": "Reason"},
 }
 
 
