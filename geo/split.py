@@ -104,32 +104,36 @@ def split_shares(assignments: pd.DataFrame, sub_area_population: pd.DataFrame | 
     """
     years = split_years(sub_area_population, year)
     out = assignments.copy()
-    if not years or out.empty:
+    if not years or out.empty or "sub_areas" not in out.columns:
         return out, years
-    subs = out["sub_areas"].map(_subs) if "sub_areas" in out.columns else pd.Series([[]] * len(out), index=out.index)
-    candidates = out["kommune_kode"].isin(list(years)) & subs.map(bool)
-    if not candidates.any():
+    kodes = out["kommune_kode"].astype(str).tolist()
+    listed = [_subs(x) for x in out["sub_areas"].tolist()]
+    layers = out["layer"].tolist() if "layer" in out.columns else [""] * len(out)
+    groups: dict[tuple[str, str], list[int]] = {}
+    for pos, (layer, kode) in enumerate(zip(layers, kodes, strict=True)):
+        if kode in years:
+            groups.setdefault((layer, kode), []).append(pos)
+    groups = {key: rows for key, rows in groups.items() if any(listed[p] for p in rows)}
+    if not groups:
         return out, years
+    figures = sub_area_population[sub_area_population["kommune_kode"].isin({k for _, k in groups})]
     people: dict[str, dict[str, float]] = {}
     for kode, used in years.items():
-        rows = sub_area_population[(sub_area_population["kommune_kode"] == kode)
-                                   & (sub_area_population["year"] == used)]
+        rows = figures[(figures["kommune_kode"] == kode) & (figures["year"] == used)]
         people[kode] = dict(zip(rows["sub_area_id"].astype(str), rows["population"].astype(float), strict=True))
-    keys = ["layer", "kommune_kode"] if "layer" in out.columns else ["kommune_kode"]
-    touched = out.loc[candidates, keys].drop_duplicates()
-    if "basis" not in out.columns:
-        out["basis"] = ""
-    out["share"] = out["share"].astype(float)
-    for key in touched.itertuples(index=False):
-        mask = (out[keys] == pd.Series(key, index=keys)).all(axis=1)
-        kode = key[-1]
-        listed = [subs[i] for i in out.index[mask]]
-        named = [s for row in listed for s in row]
-        if not all(listed) or len(named) != len(set(named)) or set(named) != set(people[kode]):
+    shares = out["share"].astype(float).to_numpy().copy()
+    basis = out["basis"].tolist() if "basis" in out.columns else [""] * len(out)
+    for (_, kode), positions in groups.items():
+        rows = [listed[p] for p in positions]
+        named = [s for row in rows for s in row]
+        if not all(rows) or len(named) != len(set(named)) or set(named) != set(people[kode]):
             continue  # not a complete split by sub-areas: the shares stay as written
-        shares = rounded_shares([math.fsum(people[kode][s] for s in row) for row in listed])
-        out.loc[mask, "share"] = shares
-        out.loc[mask, "basis"] = BASIS.format(year=years[kode])
+        parts = rounded_shares([math.fsum(people[kode][s] for s in row) for row in rows])
+        for p, share in zip(positions, parts, strict=True):
+            shares[p] = share
+            basis[p] = BASIS.format(year=years[kode])
+    out["share"] = shares
+    out["basis"] = basis
     return out, years
 
 
