@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from geo import aggregate, export, files, owndata, plans, profile, roles, tables
+from geo import aggregate, export, files, fmt, owndata, plans, profile, roles, tables
 from geo.bundle import Bundle, load_bundle
 from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS
 from geo.errors import KlyngekortError, ValidationError
+from geo.i18n import t
 from geo.model import unassigned_kommuner
 
 EXIT_INVALID = 1
@@ -52,6 +53,8 @@ def cmd_check(_args: argparse.Namespace, out: TextIO) -> int:
     print(f"København bydele: {len(bundle.sub_areas)}", file=out)
     print(f"Population years: {sorted(int(y) for y in bundle.population['year'].unique())}; "
           f"indicator series: {bundle.indicators['series_id'].nunique()}", file=out)
+    for line in split_lines(bundle):
+        print(line, file=out)
     print("Layers:", file=out)
     for _, layer in bundle.layers.iterrows():
         rows = a[a["layer"] == layer["layer"]]
@@ -105,6 +108,25 @@ def resolve_layer(bundle: Bundle, spec: str | None, on: dt.date) -> str:
         return layer
     raise ValueError(f"layer {spec!r} is unknown; expected a layer ({', '.join(reg.ids)}) "
                      f"or a role ({', '.join(roles.ROLES)})")
+
+
+def split_lines(bundle: Bundle, year: int | None = None) -> list[str]:
+    """Per kommune split by sub-areas with population figures: the figures' years, the split year
+    for population year ``year`` (default: the latest) and the shares of each layer that splits it."""
+    latest = bundle.latest_year() if year is None else int(year)
+    figures = bundle.sub_area_population
+    assignments = bundle.assignments_for(year)
+    names = dict(zip(bundle.kommuner["kommune_kode"], bundle.kommuner["kommune_navn"], strict=True))
+    lines = []
+    for kode, used in bundle.split_years(year).items():
+        years = sorted(int(y) for y in figures.loc[figures["kommune_kode"] == kode, "year"].unique())
+        rows = assignments[(assignments["kommune_kode"] == kode) & (assignments["sub_areas"].astype(str) != "")]
+        shares = "; ".join(f"{layer} " + ", ".join(f"{r.unit_id} {fmt.plain(float(r.share))}"
+                                                  for r in group.itertuples())
+                           for layer, group in rows.groupby("layer", sort=False))
+        lines.append(f"{kode} {names.get(kode, '')} split by bydele: population figures {years[0]}–{years[-1]}; "
+                     f"population year {latest} uses {used}: {shares or 'no layer splits it'}")
+    return lines
 
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
@@ -279,7 +301,8 @@ def cmd_compare(args: argparse.Namespace, out) -> int:
         text = export.to_geojson(plans.intersections(bundle, a, b, comparison))
     else:
         text = export.to_csv(comparison.matrix)
-    _emit(text, args.out, out, f"{len(comparison.matrix)} cells of {a.layer} × {b.name} ({comparison.year})")
+    split = "".join(f"; {kode} split by bydele with {used}" for kode, used in comparison.split_years.items())
+    _emit(text, args.out, out, f"{len(comparison.matrix)} cells of {a.layer} × {b.name} ({comparison.year}{split})")
     return 0
 
 
@@ -316,7 +339,8 @@ def cmd_scenario(args: argparse.Namespace, out) -> int:
     moved = plans.changed_kommuner(base, scenario)
     print(f"Scenario {scenario.name!r}: base {base.layer}, {len(moved)} kommune(r) changed: "
           f"{', '.join(f'{k} {ctx.names[k]}' for k in moved) or 'none'}", file=out)
-    print(f"Population {after.attrs['year']}; age groups (65+, 80+) exist for 2020 only.", file=out)
+    split = "".join(f"; {kode} split by bydele with {used}" for kode, used in after.attrs["split_years"].items())
+    print(f"Population {after.attrs['year']}{split}; age groups (65+, 80+) exist for 2020 only.", file=out)
     print(_metrics_text(plans.metrics_change(before, after)), file=out)
     bal_b, bal_a = plans.balance(before), plans.balance(after)
     print(f"Balance: largest/smallest {bal_b['ratio']:.2f} → {bal_a['ratio']:.2f}; "
@@ -383,11 +407,11 @@ def cmd_kommune(args: argparse.Namespace, out) -> int:
                              for f in facts]}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return 0
-    why = {"da": ("Hvorfor usikkert", "Hvad det bygger på"), "en": ("Why uncertain", "What it rests on")}[args.lang]
     for fact in facts:
         print(fact.text, file=out)
         if fact.why:
-            print(f"  {why[0] if fact.confidence == 'low' else why[1]}: {fact.why}", file=out)
+            label = t("why_low" if fact.confidence == "low" else "why_confidence", args.lang)
+            print(f"  {label}: {fact.why}", file=out)
     return 0
 
 

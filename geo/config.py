@@ -22,6 +22,7 @@ SOURCE_FILES = {
     "kommuner": "boundaries/kommuner.geojson",
     "regioner": "boundaries/regioner.geojson",
     "bydele": "boundaries/koebenhavn_bydele.geojson",
+    "bydele_population": "statistics/koebenhavn_bydele_population.csv",
     "population": "statistics/population.csv",
     "indicators": "statistics/indicators.csv",
 }
@@ -33,6 +34,7 @@ DK_EXTENT = (7.5, 54.4, 15.5, 58.0)  # lon/lat bounds (WGS84) every source featu
 KOMMUNE_AREA_KM2 = (5.0, 2_000.0)  # Frederiksberg 8.7 km², Ringkøbing-Skjern 1,494 km² (EPSG:25832)
 POPULATION_RANGE = (1, 2_000_000)  # a kommune's population (Læsø ~1,800, København ~670,000)
 YEAR_RANGE = (1900, 2100)
+SUB_AREA_TOTAL = 0  # bydel_nr of the kommune total in a sub-area population file (the bydele are 1..n)
 # The kommuner's union may differ from the regions' union by this much. Measured on the 2014 DAGI
 # data: 0.37 km², which is Christiansø (in the regions, left out of the kommuner). The smallest
 # kommune is 8.7 km², so a kommune missing or shrunk to a sliver differs by far more.

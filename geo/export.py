@@ -20,7 +20,7 @@ import shapely
 
 from geo import aggregate, catalog, files, fmt, model, views
 from geo.bundle import Bundle
-from geo.config import CRS_DRAW
+from geo.config import CRS_DRAW, SOURCE_FILES
 
 WHATS = ("kommuner", "units", "memberships")
 FORMATS = ("geojson", "csv", "xlsx")
@@ -36,10 +36,11 @@ MEMBERSHIP_COLUMNS = ["layer", "kommune_kode", "kommune_navn", "unit_id", "unit_
 def kommuner_frame(bundle: Bundle, layer: str, year: int | None = None,
                    on: dt.date | None = None) -> gpd.GeoDataFrame:
     """One feature per kommune: code, name, region (in force on ``on``; default the 2007 regions),
-    population and its unit ids and shares."""
+    population and its unit ids and shares (the shares of a kommune split by bydele are those of
+    population year ``year``, default the latest)."""
     bundle.layer(layer)
     pop, year = catalog.population_total(bundle.population, year)
-    members = views.membership_table(bundle, layer, on=on)
+    members = views.membership_table(bundle, layer, assignments=bundle.assignments_for(year), on=on)
     out = bundle.kommuner[["kommune_kode", "geometry"]].merge(
         members.drop(columns="lines"), on="kommune_kode", validate="one_to_one"
     )
@@ -51,12 +52,14 @@ def kommuner_frame(bundle: Bundle, layer: str, year: int | None = None,
 
 
 def units_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoDataFrame:
-    """One feature per unit: id, name, hospital, share-weighted population, member count, geometry."""
+    """One feature per unit: id, name, hospital, share-weighted population (shares and population of
+    ``year``, default the latest), member count, geometry."""
     bundle.layer(layer)
     pop, year = catalog.population_total(bundle.population, year)
-    parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, bundle.assignments, bundle.units, layer)
+    assignments = bundle.assignments_for(year)
+    parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, assignments, bundle.units, layer)
     geoms = model.unit_geometries(parts)
-    memberships = model.layer_assignments(bundle.assignments, layer)
+    memberships = model.layer_assignments(assignments, layer)
     agg = aggregate.aggregate_to_units(pop, memberships, pop, "count")
     info = bundle.units.loc[bundle.units["layer"] == layer, ["unit_id", "hospital", "region", "confidence"]]
     out = geoms.merge(agg[["unit_id", "value", "n_kommuner"]], on="unit_id", validate="one_to_one")
@@ -68,11 +71,13 @@ def units_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoD
     return gpd.GeoDataFrame(out[[*cols, "geometry"]], geometry="geometry", crs=bundle.kommuner.crs)
 
 
-def memberships_frame(bundle: Bundle, layer: str) -> gpd.GeoDataFrame:
-    """One feature per (kommune, unit): share, basis, confidence and the part's geometry."""
+def memberships_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoDataFrame:
+    """One feature per (kommune, unit): share (of population year ``year``, default the latest), basis
+    (for a split by bydele it names the year of the bydel figures), confidence and the part's geometry."""
     bundle.layer(layer)
-    parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, bundle.assignments, bundle.units, layer)
-    rows = model.layer_assignments(bundle.assignments, layer)[["kommune_kode", "unit_id", "source"]]
+    assignments = bundle.assignments_for(year)
+    parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, assignments, bundle.units, layer)
+    rows = model.layer_assignments(assignments, layer)[["kommune_kode", "unit_id", "source"]]
     out = parts.merge(rows, on=["kommune_kode", "unit_id"], validate="one_to_one")
     out["layer"] = layer
     cols = [*MEMBERSHIP_COLUMNS, "sub_areas", "shared", "source"]
@@ -88,7 +93,7 @@ def frame_for(bundle: Bundle, layer: str, what: str, year: int | None = None,
         return kommuner_frame(bundle, layer, year, on)
     if what == "units":
         return units_frame(bundle, layer, year)
-    return memberships_frame(bundle, layer)
+    return memberships_frame(bundle, layer, year)
 
 
 def with_fill(bundle: Bundle, frame: gpd.GeoDataFrame, layer: str, what: str, fill_key: str) -> gpd.GeoDataFrame:
@@ -179,6 +184,7 @@ def sources_table(bundle: Bundle, layer: str, what: str, year: int | None = None
         rows = bundle.population[bundle.population["year"] == used]
         tables = sorted(rows["source_table"].unique()) if "source_table" in rows else []
         items.append(("population source", "Danmarks Statistik " + ", ".join(tables)))
+    items += split_items(bundle, layer, year)
     if fill_key:
         fill = catalog.fill_catalog(bundle.population, bundle.indicators)[fill_key]
         items += [("fill", f"{fill.label_da} ({fill_key})"), ("fill source", fill.source)]
@@ -189,6 +195,20 @@ def sources_table(bundle: Bundle, layer: str, what: str, year: int | None = None
                  "spreadsheet shows them as text instead of running them as formulas."),
     ]
     return pd.DataFrame(items, columns=["item", "value"])
+
+
+def split_items(bundle: Bundle, layer: str, year: int | None = None) -> list[tuple[str, str]]:
+    """``("split by bydele", ...)`` for each kommune the layer splits by sub-areas with population
+    figures: the year of the figures its shares use for population year ``year`` and the file."""
+    rows = model.layer_assignments(bundle.assignments_for(year), layer)
+    years = bundle.split_years(year)
+    split_kommuner = sorted(set(rows.loc[rows["sub_areas"].astype(str).str.strip() != "", "kommune_kode"])
+                            & set(years))
+    asked = bundle.latest_year() if year is None else int(year)
+    names = dict(zip(bundle.kommuner["kommune_kode"], bundle.kommuner["kommune_navn"], strict=True))
+    return [("split by bydele", f"{kode} {names.get(kode, '')}: shares from the bydele's population on 1 January "
+                                f"{years[kode]} (population year {asked}; {SOURCE_FILES['bydele_population']})")
+            for kode in split_kommuner]
 
 
 def _cell_value(value: object) -> object:

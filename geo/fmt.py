@@ -37,10 +37,15 @@ def decimals_for(unit: str, kind: str) -> int:
 
 
 def percent(share: float | None, lang: str = "da", decimals: int = 0) -> str:
-    """A share 0-1 as a percentage, e.g. 0.577 → '58 %' (da) or '58%' (en)."""
+    """A share 0-1 as a percentage, e.g. 0.577 → '58 %' (da) or '58%' (en).
+
+    The product is rounded to 9 decimals first, so a share written with three decimals is the
+    percentage it says (0.545 × 100 is 54.50000000000001 in floating point, and would show as
+    55 % beside 0.455's 46 %); Babel then rounds half to even (54.5 → 54, 45.5 → 46).
+    """
     if _missing(share):
         return "–"
-    value = number(float(share) * 100, decimals, lang)
+    value = number(round(float(share) * 100, 9), decimals, lang)
     return f"{value} %" if lang == "da" else f"{value}%"
 
 

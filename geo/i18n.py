@@ -426,7 +426,6 @@ TEXT: dict[str, dict[str, str]] = {
                            "viser i stedet i dag, {today}.",
                      "en": "The date “{value}” in the link cannot be used (write YYYY-MM-DD between {lo} and {hi}); "
                            "showing today, {today}, instead."},
-    "why_medium": {"da": "Hvad det bygger på", "en": "What it rests on"},
     "role_unit": {"da": "enhedens akutsygehus ({layer})", "en": "the unit's acute hospital ({layer})"},
     "role_area": {"da": "akutsygehus i området ({layer})", "en": "acute hospital in the area ({layer})"},
     "unit_map": {"da": "Kort: {layer}", "en": "Map: {layer}"},
@@ -541,6 +540,19 @@ TEXT: dict[str, dict[str, str]] = {
     "own_coverage_year": {"da": "Dækning beregnet med befolkningen {year}.",
                           "en": "Coverage computed with the population of {year}."},
 
+    # kbh-split (issue 12, item 7): København's split by bydele follows the population year;
+    # reasons for a confidence that is not low (Middelfart and Billund 2027: medium).
+    "split_note_same": {"da": "Delingen efter bydele bruger bydelenes befolkning 1. januar {used}.",
+                        "en": "The split by districts uses the districts' population on 1 January {used}."},
+    "split_note_earlier": {"da": "Delingen efter bydele bruger bydelenes befolkning 1. januar {used}, det nærmeste "
+                                 "tidligere år i bydelstallene ({asked} findes ikke).",
+                           "en": "The split by districts uses the districts' population on 1 January {used}, the "
+                                 "nearest earlier year in the district figures ({asked} is not in them)."},
+    "split_note_before": {"da": "Delingen efter bydele bruger bydelenes befolkning 1. januar {used}, det tidligste år "
+                                "i bydelstallene ({asked} ligger før).",
+                          "en": "The split by districts uses the districts' population on 1 January {used}, the "
+                                "earliest year in the district figures ({asked} precedes them)."},
+    "why_confidence": {"da": "Begrundelse", "en": "Reason"},
 }
 
 

@@ -25,13 +25,13 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from geo import catalog, fmt, model, tables
+from geo import catalog, fmt, model, split, tables
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
 
@@ -98,6 +98,7 @@ class Context:
     dist_km: np.ndarray  # kommuner × sites with coordinates
     unit_names: dict[str, dict[str, str]]
     unit_sites: dict[str, dict[str, tuple[int, ...]]]
+    sub_area_population: pd.DataFrame | None = None  # shares of split kommuner follow it (`for_year`)
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,15 @@ class Comparison:
     ``matrix``: ``a_unit_id, a_unit_navn, b_unit_id, b_unit_navn, population, share_of_a,
     share_of_b`` (non-zero cells); ``congruence``: per A unit its largest B unit and the share of
     its residents there; ``mismatches``: kommuner whose B unit is not where most of their A unit
-    goes; ``year``: the population year.
+    goes; ``year``: the population year; ``split_years``: per kommune split by bydele, the year of
+    the bydel figures its shares use.
     """
 
     matrix: pd.DataFrame
     congruence: pd.DataFrame
     mismatches: pd.DataFrame
     year: int
+    split_years: dict[str, int] = field(default_factory=dict)
 
 
 # --- the neighbour graph ----------------------------------------------------------------------
@@ -198,7 +201,8 @@ def build_context(bundle: Bundle) -> Context:
                                                        if s in site_index)
     return Context(codes, index, dict(zip(kommuner["kommune_kode"], kommuner["kommune_navn"], strict=True)),
                    population, ages, tuple(keys), tuple(fills[k].kind for k in keys), values, has, weights,
-                   neighbours, site_index, np.asarray(dist, dtype=float), unit_names, unit_sites)
+                   neighbours, site_index, np.asarray(dist, dtype=float), unit_names, unit_sites,
+                   bundle.sub_area_population)
 
 
 # --- plans and scenarios ----------------------------------------------------------------------
@@ -215,10 +219,22 @@ def _frame(rows: pd.DataFrame, layer: str) -> pd.DataFrame:
     return out[PLAN_COLUMNS].sort_values(["kommune_kode", "unit_id"]).reset_index(drop=True)
 
 
-def layer_plan(bundle: Bundle, layer: str) -> Plan:
-    """The plan of a layer (its assignment rows)."""
+def layer_plan(bundle: Bundle, layer: str, year: int | None = None) -> Plan:
+    """The plan of a layer (its assignment rows), with the shares of population year ``year`` for a
+    kommune split by bydele (default: the latest year)."""
     row = bundle.layer(layer)
-    return Plan(layer, str(row["name_da"]), _frame(model.layer_assignments(bundle.assignments, layer), layer))
+    rows = model.layer_assignments(bundle.assignments_for(year), layer)
+    return Plan(layer, str(row["name_da"]), _frame(rows, layer))
+
+
+def for_year(ctx: Context, plan: Plan, year: int) -> tuple[Plan, dict[str, int]]:
+    """The plan with the shares of population year ``year`` where it splits a kommune by sub-areas
+    with population figures (`geo.split.split_shares`), and the split year per such kommune.
+
+    Rows without sub-areas (whole kommuner, a scenario's own split) keep their shares.
+    """
+    rows, years = split.split_shares(plan.rows, ctx.sub_area_population, year)
+    return Plan(plan.layer, plan.name, rows), years
 
 
 def parse_change(text: str) -> Change:
@@ -456,9 +472,12 @@ def unit_metrics(ctx: Context, plan: Plan, year: int | None = None) -> pd.DataFr
         pieces under the neighbour rule; 1 = contiguous), ``dist_max_km`` and ``dist_mean_km``
         (from each member kommune's representative point to the nearest of the unit's acute
         hospitals; mean weighted by share × population; NaN for units without hospitals), then
-        one column per indicator (``ind:...``, share-weighted population-weighted means).
+        one column per indicator (``ind:...``, share-weighted population-weighted means). A
+        kommune split by bydele is split with the bydel figures of ``year`` (`for_year`);
+        ``attrs`` holds ``year`` and ``split_years``.
     """
     pop, year = population(ctx, year)
+    plan, used = for_year(ctx, plan, year)
     unit_ids, m = membership_matrix(ctx, plan)
     present = m > 0
     weighted = m * pop
@@ -490,6 +509,7 @@ def unit_metrics(ctx: Context, plan: Plan, year: int | None = None) -> pd.DataFr
         rates = np.where(sw > 0, num / np.where(sw > 0, sw, 1), np.nan)
     out = pd.concat([out, pd.DataFrame(rates, columns=list(ctx.fill_keys))], axis=1)
     out.attrs["year"] = year
+    out.attrs["split_years"] = used
     return out
 
 
@@ -587,9 +607,12 @@ def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparis
     """The population overlap of two plans, each A unit's congruence, and the mismatching kommuner.
 
     Kommuner that only one plan covers (a 'named' layer) are left out of the matrix; the matrix
-    sums to the population both plans cover.
+    sums to the population both plans cover. Kommuner split by bydele are split with the bydel
+    figures of ``year`` on both sides (`for_year`).
     """
     pop, year = population(ctx, year)
+    a, used = for_year(ctx, a, year)
+    b, _ = for_year(ctx, b, year)
     ga, gb = _by_kommune(a), _by_kommune(b)
     cells: dict[tuple[str, str], float] = {}
     by_kommune: dict[str, dict[tuple[str, str], float]] = {}
@@ -632,7 +655,7 @@ def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparis
                                                 "b_unit_id", "b_unit_navn", "expected_b_unit_id",
                                                 "expected_b_unit_navn", "share", "population"])
     return Comparison(matrix, congruence, mismatches.sort_values(["kommune_kode", "b_unit_id"]).reset_index(drop=True),
-                      year)
+                      year, used)
 
 
 def intersections(bundle: Bundle, a: Plan, b: Plan, comparison: Comparison):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from geo.config import (
     POPULATION_RANGE,
     SOURCE_FILES,
     SOURCES_ENV,
+    SUB_AREA_TOTAL,
     YEAR_RANGE,
 )
 from geo.errors import SourceDataError
@@ -43,6 +45,14 @@ SOURCE_META = {
     "bydele": {"what": ("Københavns 10 bydele", "Copenhagen's 10 districts"), "vintage": ("2014", "2014"),
                "origin": ("Københavns Kommune, åbne data (via codeforgermany/click_that_hood, MIT)",
                           "City of Copenhagen, open data (via codeforgermany/click_that_hood, MIT)")},
+    "bydele_population": {"what": ("Folketal 1. januar i Københavns 10 bydele og i kommunen i alt",
+                                   "Population on 1 January of Copenhagen's 10 districts and of the municipality "
+                                   "in total"),
+                          "vintage": ("2019-2025", "2019-2025"),
+                          "origin": ("Københavns Kommune / Danmarks Statistik, statistik pr. bydel (via "
+                                     "chrysiida31/02806-Final-Project); fri genbrug med kildeangivelse",
+                                     "City of Copenhagen / Statistics Denmark, statistics by district (via "
+                                     "chrysiida31/02806-Final-Project); free reuse with attribution")},
     "population": {"what": ("Folketal 1. januar: 2026, 2024, 2023 i alt; 2020 med aldersgrupper",
                             "Population on 1 January: 2026, 2024, 2023 in total; 2020 with age groups"),
                    "vintage": ("2020-2026", "2020-2026"),
@@ -72,6 +82,13 @@ CAVEATS = [
      "Vejen's Gini (46.3) and average income are real outliers, driven by a few very high incomes."),
     ("Middellevetid er ikke offentliggjort for Ærø, Fanø, Læsø og Samsø.",
      "Life expectancy is not published for Ærø, Fanø, Læsø and Samsø."),
+    ("Københavns deling mellem enheder følger bydelenes befolkning i det viste år (findes året ikke i "
+     "bydelstallene, bruges det nærmeste tidligere år). Beboere uden bydel (10.298 i 2025) tælles kun i "
+     "kommunens total; andelene regnes over beboerne med bydel, og kommunens total er uændret.",
+     "Copenhagen's split between units follows the districts' population in the year shown (for a year the "
+     "district figures lack, the nearest earlier year). Residents placed in no district (10,298 in 2025) are "
+     "only in the municipality's total; shares are computed over the residents placed in a district, and the "
+     "municipality's total is unchanged."),
 ]
 
 
@@ -370,8 +387,11 @@ def load_sub_areas(directory: Path, kommuner: gpd.GeoDataFrame) -> gpd.GeoDataFr
     )
 
 
-def _read_csv(path: Path, required: list[str], what: str) -> pd.DataFrame:
-    """Read a source CSV as text; an empty file, a header without rows or a missing column is named."""
+def _read_csv(path: Path, required: list[str], what: str, kommune_codes: bool = True) -> pd.DataFrame:
+    """Read a source CSV as text; an empty file, a header without rows or a missing column is named.
+
+    With ``kommune_codes`` the column ``kommune_code`` is normalised to 4-character codes.
+    """
     if path.stat().st_size == 0:
         raise SourceDataError(f"{path}: the file is empty (0 bytes); expected a header line and {what}")
     try:
@@ -385,7 +405,8 @@ def _read_csv(path: Path, required: list[str], what: str) -> pd.DataFrame:
         raise SourceDataError(f"{path}: missing columns {missing}; found {list(df.columns)}")
     if df.empty:
         raise SourceDataError(f"{path}: the file has a header but no data rows; expected {what}")
-    df["kommune_code"] = normalise_kode(df["kommune_code"])
+    if kommune_codes:
+        df["kommune_code"] = normalise_kode(df["kommune_code"])
     return df
 
 
@@ -550,6 +571,153 @@ def _load_population(path: Path, kommune_codes: set[str]) -> pd.DataFrame:
                 "every kommune needs a row for every year in the file (the app offers every year)"
             )
     return out.reset_index(drop=True)
+
+
+# --- population by sub-area (København's bydele) -----------------------------------------------
+
+SUB_AREA_POPULATION_COLUMNS = ["bydel_nr", "bydel", "year", "reference_date", "population", "source"]
+ASCII_WHOLE = re.compile(r"[0-9]+")
+_ISO_DATE = re.compile(r"([0-9]{4})-[0-9]{2}-[0-9]{2}")
+
+
+def _ascii_whole(path: Path, df: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """Whole non-negative numbers written with the ASCII digits 0-9 only (int); anything else refused.
+
+    A thousands separator (``56.171``, ``56,171``), a sign, decimals, an exponent or another
+    script's digits are each named with the line, the column and the value as written.
+    """
+    from geo.tables import ascii_digit_problem  # geo.tables imports this module: import when used
+
+    out = {}
+    for i, raw in df[column].items():
+        value = raw.strip()
+        if ASCII_WHOLE.fullmatch(value):
+            out[i] = int(value)
+            continue
+        if value == "":
+            rule = f"is empty; every row needs {what}"
+        elif why := ascii_digit_problem(value):
+            rule = f"is not written with ASCII digits: {why}"
+        elif THOUSANDS.fullmatch(value):
+            rule = (f"looks like a number with a thousands separator; {what} must be a whole number "
+                    f"written with the digits 0-9 only (write {re.sub(r'[^0-9]', '', value)})")
+        elif value.startswith("-"):
+            rule = f"is negative; {what} must be a whole number ≥ 0"
+        else:
+            rule = f"is not a whole number written with the digits 0-9 only ({what})"
+        raise SourceDataError(f"{path}: line {_line(i)}, column {column}: {value!r} {rule}")
+    return pd.Series(out, index=df.index, dtype="int64")
+
+
+def load_sub_area_population(directory: Path, sub_areas: pd.DataFrame) -> pd.DataFrame:
+    """Population on 1 January of each sub-area of a kommune (København's bydele), per year.
+
+    The file has one row per bydel and year (``bydel_nr`` 1..n as in the bydel boundaries, with
+    their names) and one per year for the kommune total (``bydel_nr`` `SUB_AREA_TOTAL`, 0).
+    Checked: bydel numbers and names match the boundaries; counts and years are whole numbers
+    written with ASCII digits only (no thousands separators); years lie in `YEAR_RANGE` and the
+    reference date in its year; every year has every bydel and the total exactly once; the bydele
+    together do not exceed the total (residents placed in no bydel are only in the total).
+
+    Parameters
+    ----------
+    directory : Path
+        The source-data directory.
+    sub_areas : DataFrame
+        The sub-areas of one kommune as `load_sub_areas` returns them (``kommune_kode``,
+        ``sub_area_id``, ``sub_area_navn``).
+
+    Returns
+    -------
+    DataFrame
+        One row per (sub-area, year), sorted: ``kommune_kode``, ``sub_area_id`` ("1".."10"),
+        ``sub_area_navn``, ``year`` (int), ``population`` (int), ``kommune_total`` (int: the
+        kommune's total that year, including residents placed in no sub-area), ``source``.
+
+    Raises
+    ------
+    SourceDataError
+        One message naming the file, line, column, value and rule.
+    """
+    path = directory / SOURCE_FILES["bydele_population"]
+    with reading(path):
+        return _load_sub_area_population(path, sub_areas, SOURCE_FILES["bydele"])
+
+
+def _load_sub_area_population(path: Path, sub_areas: pd.DataFrame, boundaries: str) -> pd.DataFrame:
+    codes = sorted(set(sub_areas["kommune_kode"]))
+    if len(codes) != 1:
+        raise SourceDataError(f"{path}: the sub-areas to check it against belong to {len(codes)} kommuner "
+                              f"({codes}); expected those of one kommune")
+    kode = codes[0]
+    names = {int(s): unicodedata.normalize("NFC", str(n)).strip()
+             for s, n in zip(sub_areas["sub_area_id"], sub_areas["sub_area_navn"], strict=True)}
+    df = _read_csv(path, SUB_AREA_POPULATION_COLUMNS, "one row per bydel and year, and one for the total",
+                   kommune_codes=False)
+    number = _ascii_whole(path, df, "bydel_nr", "a bydel number")
+    known = sorted(names)
+    bad = ~number.isin([SUB_AREA_TOTAL, *known])
+    if bad.any():
+        i = bad.idxmax()
+        raise SourceDataError(
+            f"{path}: line {_line(i)}, column bydel_nr: {df.at[i, 'bydel_nr'].strip()!r} is not a bydel number: "
+            f"expected {SUB_AREA_TOTAL} (the kommune total) or one of {known[0]}–{known[-1]} as in {boundaries}")
+    for i, nr in number.items():
+        if nr == SUB_AREA_TOTAL:
+            continue
+        written = unicodedata.normalize("NFC", df.at[i, "bydel"]).strip()
+        if written != names[nr]:
+            raise SourceDataError(f"{path}: line {_line(i)}, column bydel: {df.at[i, 'bydel'].strip()!r} is not the "
+                                  f"name of bydel {nr} in {boundaries} ({names[nr]!r}); numbers and names must "
+                                  "match the boundaries")
+    year = _ascii_whole(path, df, "year", "a year")
+    low, high = YEAR_RANGE
+    odd = (year < low) | (year > high)
+    if odd.any():
+        i = odd.idxmax()
+        raise SourceDataError(f"{path}: line {_line(i)}, column year: {df.at[i, 'year'].strip()!r} is not a year "
+                              f"between {low} and {high}")
+    for i, text in df["reference_date"].items():
+        match = _ISO_DATE.fullmatch(text.strip())
+        if not match or int(match.group(1)) != year[i]:
+            raise SourceDataError(f"{path}: line {_line(i)}, column reference_date: {text.strip()!r} is not a date "
+                                  f"(YYYY-MM-DD) in the row's year {year[i]}")
+    population = _ascii_whole(path, df, "population", "a count")
+    rows = pd.DataFrame({"nr": number, "year": year, "population": population, "line": df.index.map(_line)})
+    dup = rows.duplicated(["nr", "year"], keep=False)
+    if dup.any():
+        first = rows[dup].iloc[0]
+        lines = rows.loc[dup & (rows["nr"] == first.nr) & (rows["year"] == first.year), "line"].tolist()
+        what = "the total (bydel_nr 0)" if first.nr == SUB_AREA_TOTAL else f"bydel {first.nr} ({names[first.nr]})"
+        raise SourceDataError(f"{path}: lines {', '.join(map(str, lines))}: {what} appears {len(lines)} times for "
+                              f"{first.year}; every year has each bydel and the total exactly once")
+    wanted = [SUB_AREA_TOTAL, *known]
+    for y, group in rows.groupby("year"):
+        missing = [n for n in wanted if n not in set(group["nr"])]
+        if missing:
+            named = ", ".join("the total (bydel_nr 0)" if n == SUB_AREA_TOTAL else f"bydel {n} ({names[n]})"
+                              for n in missing)
+            raise SourceDataError(f"{path}: year {y} has no row for {named}; every year needs the {len(known)} "
+                                  "bydele and the total (bydel_nr 0) exactly once")
+        total = group[group["nr"] == SUB_AREA_TOTAL].iloc[0]
+        placed = int(group.loc[group["nr"] != SUB_AREA_TOTAL, "population"].sum())
+        if placed > total.population:
+            raise SourceDataError(
+                f"{path}: year {y}: the bydele sum to {placed:,}, more than the total {total.population:,} "
+                f"(line {total.line}, bydel_nr 0); the bydele are part of the total")
+    totals = rows[rows["nr"] == SUB_AREA_TOTAL].set_index("year")["population"]
+    parts = rows[rows["nr"] != SUB_AREA_TOTAL]
+    out = pd.DataFrame({
+        "kommune_kode": kode,
+        "sub_area_id": parts["nr"].astype(str),
+        "sub_area_navn": parts["nr"].map(names),
+        "year": parts["year"].astype(int),
+        "population": parts["population"].astype("int64"),
+        "kommune_total": parts["year"].map(totals).astype("int64"),
+        "source": df.loc[parts.index, "source"],
+    })
+    out = out.assign(_order=parts["nr"]).sort_values(["kommune_kode", "year", "_order"])
+    return out.drop(columns="_order").reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -51,13 +51,14 @@ def spread(values: pd.DataFrame, label: str = "unit_navn") -> dict:
 
 def kommuner_in_unit(bundle: Bundle, layer: str, unit_id: str, fill_key: str | None = None,
                      year: int | None = None) -> pd.DataFrame:
-    """The member kommuner of a unit with share and population; with ``fill_key``, their value and
-    national rank (1 = highest), sorted by value."""
-    members = model.layer_assignments(bundle.assignments, layer)
+    """The member kommuner of a unit with share and population of ``year`` (default: the latest; a
+    kommune split by bydele has that year's split); with ``fill_key``, their value and national rank
+    (1 = highest), sorted by value."""
+    pop, year = catalog.population_total(bundle.population, year)
+    members = model.layer_assignments(bundle.assignments_for(year), layer)
     rows = members[members["unit_id"] == unit_id]
     if rows.empty:
         raise ValueError(f"unit {unit_id!r} has no kommuner in layer {layer!r}")
-    pop, year = catalog.population_total(bundle.population, year)
     out = rows[["kommune_kode", "share", "basis", "sub_areas", "confidence"]].merge(
         bundle.kommuner[["kommune_kode", "kommune_navn"]], on="kommune_kode", validate="one_to_one")
     out["population"] = out["kommune_kode"].map(pop) * out["share"]
@@ -109,7 +110,8 @@ def _overlap_share(row_a: pd.Series, row_b: pd.Series) -> float:
 
 
 def overlap(bundle: Bundle, layer_a: str, unit_a: str, layer_b: str, year: int | None = None) -> pd.DataFrame:
-    """Which units of ``layer_b`` serve the citizens of ``unit_a`` (of ``layer_a``), and how many.
+    """Which units of ``layer_b`` serve the citizens of ``unit_a`` (of ``layer_a``), and how many, in
+    population year ``year`` (default: the latest; a kommune split by bydele has that year's split).
 
     Returns
     -------
@@ -117,11 +119,12 @@ def overlap(bundle: Bundle, layer_a: str, unit_a: str, layer_b: str, year: int |
         ``unit_id``, ``unit_navn``, ``population``, ``share`` (of the unit's population), sorted.
     """
     pop, year = catalog.population_total(bundle.population, year)
-    a = model.layer_assignments(bundle.assignments, layer_a)
+    assignments = bundle.assignments_for(year)
+    a = model.layer_assignments(assignments, layer_a)
     a = a[a["unit_id"] == unit_a]
     if a.empty:
         raise ValueError(f"unit {unit_a!r} has no kommuner in layer {layer_a!r}")
-    b = model.layer_assignments(bundle.assignments, layer_b)
+    b = model.layer_assignments(assignments, layer_b)
     b = b[b["kommune_kode"].isin(a["kommune_kode"])]
     totals: dict[str, float] = {}
     for _, ra in a.iterrows():

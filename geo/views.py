@@ -144,8 +144,8 @@ def membership_table(bundle: Bundle, layer: str, assignments: pd.DataFrame | Non
             lines.append(t("membership_line", lang, unit=r["unit_navn"], pct=fmt.percent(r["share"], lang),
                            part=part, conf=confidence_word(r["confidence"], lang)))
             why = r.get("why_da" if lang == "da" else "why_en", "")
-            if r["confidence"] == "low" and why:
-                lines.append(f"{t('why_low', lang)}: {why}")
+            if why:
+                lines.append(f"{t('why_low' if r['confidence'] == 'low' else 'why_confidence', lang)}: {why}")
         confs = [c for c in group["confidence"] if c in rank]
         records.append(
             {

@@ -49,7 +49,7 @@ for fact in ui.summary(kode, L, day):
     mark = "⚠️ " if fact.confidence == "low" else ""
     st.markdown(f"{mark}{safe.md(fact.text)}")
     if fact.why:
-        why = "why_low" if fact.confidence == "low" else "why_medium"
+        why = "why_low" if fact.confidence == "low" else "why_confidence"
         st.caption(f"{t(why, L)}: {safe.md(fact.why)}")
 own_units = b.assignments.loc[(b.assignments["layer"] == care) & (b.assignments["kommune_kode"] == kode),
                               "unit_id"].tolist()

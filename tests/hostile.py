@@ -103,6 +103,13 @@ def write_hostile_copies(target: Path, sources: Path | None = None, data: Path =
         key, field = ("KOMKODE", "KOMNAVN") if name == "kommuner" else ("bydel_nr", "name")
         _hostile_geojson(src / SOURCE_FILES[name], out_sources / SOURCE_FILES[name], key, field, i)
     shutil.copyfile(src / SOURCE_FILES["regioner"], out_sources / SOURCE_FILES["regioner"])
+    # The bydel population names its bydele as the boundaries do: follow the hostile names, make the source hostile.
+    bydele = json.loads((out_sources / SOURCE_FILES["bydele"]).read_text(encoding="utf-8"))
+    renamed = {str(f["properties"]["bydel_nr"]): f["properties"]["name"] for f in bydele["features"]}
+    by_bydel = _read(src / SOURCE_FILES["bydele_population"])
+    by_bydel["bydel"] = [renamed.get(nr, name) for nr, name in zip(by_bydel["bydel_nr"], by_bydel["bydel"], strict=True)]
+    by_bydel["source"] = _hostile(by_bydel["source"], 2)
+    _write(by_bydel, out_sources / SOURCE_FILES["bydele_population"])
     population = _read(src / SOURCE_FILES["population"])
     for i, column in enumerate(("source_table", "source")):
         population[column] = _hostile(population[column], 3 + i)

@@ -219,7 +219,7 @@ def test_deep_link_shows_the_summary(page, server):
     page.goto(f"{server}/min_kommune?kommune=0101")
     wait_for_app(page, "København (0101) hører til Sundhedsklynge Byen")
     main = page.locator("[data-testid=stMain]")
-    expect(main).to_contain_text("Sundhedsklynge Syd (42 %")
+    expect(main).to_contain_text("Sundhedsklynge Syd (46 %")
     expect(main).to_contain_text("sikkerhed: lav – usikkert, bygger på et skøn")
     expect(main).to_contain_text("Bispebjerg Hospital")
     expect(page.get_by_text("Page not found")).to_have_count(0)
@@ -237,7 +237,7 @@ def test_geojson_download_parses_with_every_kommune(page, server):
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 98
     kbh = next(f for f in data["features"] if f["properties"]["kommune_kode"] == "0101")
-    assert kbh["properties"]["unit_ids"] == "h_byen;h_syd" and kbh["properties"]["shares"] == "0.577;0.423"
+    assert kbh["properties"]["unit_ids"] == "h_byen;h_syd" and kbh["properties"]["shares"] == "0.545;0.455"
 
 
 @pytest.mark.parametrize("path", PAGES)

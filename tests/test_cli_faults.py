@@ -180,14 +180,14 @@ def test_shares_are_written_the_same_way_in_every_export(capsys):
     layer = ["export", "--layer", "sundhedsklynger"]
     kommuner = pd.read_csv(io.StringIO(run(*layer, "--what", "kommuner", "--format", "csv")[1]), dtype=str)
     shares = set(kommuner["shares"].dropna())
-    assert "0.577;0.423" in shares and "1" in shares and "1.0" not in shares
+    assert "0.545;0.455" in shares and "1" in shares and "1.0" not in shares
     members_csv = run(*layer, "--what", "memberships", "--format", "csv")[1]
     members = pd.read_csv(io.StringIO(members_csv), dtype=str)
-    assert set(members["share"]) >= {"1", "0.577"} and "1.0" not in set(members["share"])
+    assert set(members["share"]) >= {"1", "0.545"} and "1.0" not in set(members["share"])
     geo = json.loads(run(*layer, "--what", "memberships")[1])
     raw = run(*layer, "--what", "memberships")[1]
     assert '"share": 1.0' not in raw and '"share": 1,' in raw
-    assert {f["properties"]["share"] for f in geo["features"]} >= {1, 0.577}
+    assert {f["properties"]["share"] for f in geo["features"]} >= {1, 0.545}
     geo_k = json.loads(run(*layer, "--what", "kommuner")[1])
     assert {f["properties"]["shares"] for f in geo_k["features"]} == shares
 

@@ -14,8 +14,8 @@ BEFORE, AFTER = dt.date(2026, 12, 31), dt.date(2027, 1, 2)
 def test_summary_of_koebenhavn_names_both_klynger_with_shares_bydele_and_confidence(bundle):
     facts = {f.key: f for f in profile.summary(bundle, "0101", on=BEFORE)}
     text = facts["care"].text
-    assert text.startswith("København (0101) hører til Sundhedsklynge Byen (58 % af borgerne; bydelene Indre By")
-    assert "og Sundhedsklynge Syd (42 %; bydelene Vesterbro-Kongens Enghave, Valby, Amager Øst, Amager Vest" in text
+    assert text.startswith("København (0101) hører til Sundhedsklynge Byen (54 % af borgerne; bydelene Indre By")
+    assert "og Sundhedsklynge Syd (46 %; bydelene Vesterbro-Kongens Enghave, Valby, Amager Øst, Amager Vest" in text
     assert "sikkerhed: middel" in text
     assert text.endswith("Region Hovedstaden (fra 1. juli 2022).")
     assert facts["psych_adult"].confidence == "low"
@@ -82,7 +82,7 @@ def test_key_figures_show_koebenhavns_split_in_byen_and_syd(bundle):
     figures = profile.key_figures(bundle, "0101", "sundhedsklynger").set_index("key")
     pop = figures.loc["pop:2026:population_total"]
     frb = bundle.population.query("year == 2026 and kommune_kode == '0147'")["population_total"].iloc[0]
-    assert pop["Sundhedsklynge Byen"] == pytest.approx(0.577 * 671714 + frb)
+    assert pop["Sundhedsklynge Byen"] == pytest.approx(0.545 * 671714 + frb)  # bydel split 2025
     assert pop["kommune"] == 671714 and pop["rank"] == 1 and pop["n_ranked"] == 98
     life = figures.loc["ind:middellevetid_0aar_hisbk@2019-2023"]
     assert life["n_ranked"] == 94  # not published for Ærø, Fanø, Læsø, Samsø
@@ -102,7 +102,7 @@ def test_rate_of_byen_uses_koebenhavns_share(bundle):
     ranked = ulighed.unit_values(bundle, "sundhedsklynger", key).set_index("unit_id")
     ind = bundle.indicators[bundle.indicators["series_id"] == key[4:]].set_index("kommune_kode")["value"]
     pop = bundle.population.query("year == 2026").set_index("kommune_kode")["population_total"]
-    w_kbh, w_frb = 0.577 * pop["0101"], pop["0147"]
+    w_kbh, w_frb = 0.545 * pop["0101"], pop["0147"]  # bydel split 2025
     expected = (w_kbh * ind["0101"] + w_frb * ind["0147"]) / (w_kbh + w_frb)
     assert ranked.loc["h_byen", "value"] == pytest.approx(expected)
 
@@ -111,7 +111,7 @@ def test_overlap_uses_bydele_for_koebenhavn(bundle):
     syd = ulighed.overlap(bundle, "sundhedsklynger", "h_syd", "psykiatri-voksen").set_index("unit_id")
     assert "rh_pc_koebenhavn" not in syd.index  # Byen's bydele, none of them in Syd
     pop = bundle.population.query("year == 2026").set_index("kommune_kode")["population_total"]
-    assert syd.loc["rh_pc_amager", "population"] == pytest.approx(0.329 * pop["0101"] + pop["0155"] + pop["0185"])
+    assert syd.loc["rh_pc_amager", "population"] == pytest.approx(0.355 * pop["0101"] + pop["0155"] + pop["0185"])
     assert syd["share"].sum() == pytest.approx(1)
 
 

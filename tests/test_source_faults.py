@@ -1,6 +1,6 @@
 """Source data checked for meaning: each fault in a broken copy of the sources gives one clear message.
 
-Every case copies the five source files into ``tmp_path``, changes one thing, and asserts the
+Every case copies the source files into ``tmp_path``, changes one thing, and asserts the
 `SourceDataError` names the file, the line or feature, the value and the rule. The loaders are
 called directly (the whole bundle takes seconds); the CLI and the app are run on two of them.
 """
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POP = SOURCE_FILES["population"]
 IND = SOURCE_FILES["indicators"]
 KOM = SOURCE_FILES["kommuner"]
+BYD = SOURCE_FILES["bydele_population"]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def codes(real) -> set[str]:
 
 
 def broken_copy(real: Path, tmp_path: Path) -> Path:
-    """The five source files copied into ``tmp_path / 'sources'`` (writable)."""
+    """The source files copied into ``tmp_path / 'sources'`` (writable)."""
     target = tmp_path / "sources"
     for rel in SOURCE_FILES.values():
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +156,99 @@ def test_statistics_fault_is_one_clear_message(real, codes, tmp_path, case):
     assert str(directory) in str(err.value)  # the message names the file by its full path
 
 
+@pytest.fixture(scope="module")
+def bydele(real):
+    return sources.load_sub_areas(real, sources.load_kommuner(real))
+
+
+def indre_by_2019(value: str):
+    """Indre By 2019 (line 3) gets ``value`` as population."""
+    return lambda d: replace_once(d / BYD, "1,Indre By,2019,2019-01-01,56171,", f"1,Indre By,2019,2019-01-01,{value},")
+
+
+BYD_LINE3 = r"statistics/koebenhavn_bydele_population\.csv: line 3, column population: "
+BYD_RULES = "every year needs the 10 bydele and the total \\(bydel_nr 0\\) exactly once"
+BYDEL_FAULTS = {
+    "dot-thousands": (indre_by_2019("56.171"),
+                      BYD_LINE3 + r"'56\.171' looks like a number with a thousands separator; a count must be a whole "
+                                  r"number written with the digits 0-9 only \(write 56171\)"),
+    "comma-thousands": (indre_by_2019('"56,171"'), BYD_LINE3 + r"'56,171' looks like a number with a thousands separator"),
+    "fraction": (indre_by_2019("56171.5"),
+                 BYD_LINE3 + r"'56171\.5' is not a whole number written with the digits 0-9 only \(a count\)"),
+    "whole-with-decimals": (indre_by_2019("56171.0"), BYD_LINE3 + r"'56171\.0' is not a whole number written with"),
+    "exponent": (indre_by_2019("5.6171e4"), BYD_LINE3 + r"'5\.6171e4' is not a whole number written with"),
+    "negative": (indre_by_2019("-56171"), BYD_LINE3 + r"'-56171' is negative; a count must be a whole number ≥ 0"),
+    "fullwidth-digit": (indre_by_2019("\uff155171"),
+                        BYD_LINE3 + r"'５5171' is not written with ASCII digits: U\+FF15 FULLWIDTH DIGIT FIVE is not an "
+                                    r"ASCII digit"),
+    "empty-count": (indre_by_2019(""), BYD_LINE3 + r"'' is empty; every row needs a count"),
+    "unknown-bydel-number": (
+        lambda d: replace_once(d / BYD, "10,Amager Vest,2019,", "11,Amager Vest,2019,"),
+        r"koebenhavn_bydele_population\.csv: line 12, column bydel_nr: '11' is not a bydel number: expected 0 \(the "
+        r"kommune total\) or one of 1–10 as in boundaries/koebenhavn_bydele\.geojson"),
+    "bydel-number-not-a-number": (
+        lambda d: replace_once(d / BYD, "10,Amager Vest,2019,", "X,Amager Vest,2019,"),
+        r"line 12, column bydel_nr: 'X' is not a whole number written with the digits 0-9 only \(a bydel number\)"),
+    "name-does-not-match": (
+        lambda d: replace_once(d / BYD, "1,Indre By,2019,", "1,Indre by,2019,"),
+        r"koebenhavn_bydele_population\.csv: line 3, column bydel: 'Indre by' is not the name of bydel 1 in "
+        r"boundaries/koebenhavn_bydele\.geojson \('Indre By'\); numbers and names must match the boundaries"),
+    "numbers-swapped": (  # both names exist, but not under these numbers
+        lambda d: replace_once(d / BYD, "2,Østerbro,2019,", "3,Østerbro,2019,"),
+        r"line 4, column bydel: 'Østerbro' is not the name of bydel 3 in boundaries/koebenhavn_bydele\.geojson "
+        r"\('Nørrebro'\)"),
+    "bydel-twice": (
+        lambda d: replace_once(d / BYD, "2,Østerbro,2019,2019-01-01,79326,", "1,Indre By,2019,2019-01-01,79326,"),
+        r"koebenhavn_bydele_population\.csv: lines 3, 4: bydel 1 \(Indre By\) appears 2 times for 2019; every year "
+        r"has each bydel and the total exactly once"),
+    "bydel-missing": (drop_line(BYD, "5,Valby,2021,"),
+                      r"koebenhavn_bydele_population\.csv: year 2021 has no row for bydel 5 \(Valby\); " + BYD_RULES),
+    "total-missing": (drop_line(BYD, "0,København i alt,2022,"),
+                      r"koebenhavn_bydele_population\.csv: year 2022 has no row for the total \(bydel_nr 0\); "
+                      + BYD_RULES),
+    "bydele-exceed-total": (
+        lambda d: replace_once(d / BYD, "2019-01-01,623404,", "2019-01-01,620000,"),
+        r"koebenhavn_bydele_population\.csv: year 2019: the bydele sum to 620,172, more than the total 620,000 "
+        r"\(line 2, bydel_nr 0\); the bydele are part of the total"),
+    "year-out-of-range": (
+        lambda d: replace_once(d / BYD, "0,København i alt,2019,2019-01-01,", "0,København i alt,1899,1899-01-01,"),
+        r"koebenhavn_bydele_population\.csv: line 2, column year: '1899' is not a year between 1900 and 2100"),
+    "date-outside-its-year": (
+        lambda d: replace_once(d / BYD, "0,København i alt,2019,2019-01-01,", "0,København i alt,2019,2020-01-01,"),
+        r"line 2, column reference_date: '2020-01-01' is not a date \(YYYY-MM-DD\) in the row's year 2019"),
+    "missing-column": (
+        lambda d: (d / BYD).write_text((d / BYD).read_text(encoding="utf-8").replace(
+            "bydel_nr,bydel,year,reference_date,population,source", "bydel_nr,bydel,year,reference_date,folketal,source",
+            1), encoding="utf-8"),
+        r"koebenhavn_bydele_population\.csv: missing columns \['population'\]"),
+    "header-only": (header_only(BYD), r"koebenhavn_bydele_population\.csv: the file has a header but no data rows"),
+    "zero-byte": (zero_bytes(BYD), r"koebenhavn_bydele_population\.csv: the file is empty \(0 bytes\)"),
+    "not-utf8": (lambda d: (d / BYD).write_bytes((d / BYD).read_text(encoding="utf-8").encode("latin-1")),
+                 r"koebenhavn_bydele_population\.csv: not UTF-8 text"),
+}
+
+
+@pytest.mark.parametrize("case", list(BYDEL_FAULTS))
+def test_bydel_population_fault_is_one_clear_message(real, bydele, tmp_path, case):
+    mutate, message = BYDEL_FAULTS[case]
+    directory = broken_copy(real, tmp_path)
+    mutate(directory)
+    with pytest.raises(SourceDataError, match=message) as err:
+        sources.load_sub_area_population(directory, bydele)
+    assert str(directory) in str(err.value)  # the message names the file by its full path
+    assert "\n" not in str(err.value)  # one message
+
+
+def test_bydel_population_of_the_real_file(real, bydele):
+    table = sources.load_sub_area_population(real, bydele)
+    assert len(table) == 70 and sorted(table["year"].unique()) == list(range(2019, 2026))
+    assert table.groupby("year")["sub_area_id"].apply(list).map(len).eq(10).all()
+    by_year = table.groupby("year").agg(placed=("population", "sum"), total=("kommune_total", "first"))
+    assert by_year.loc[2025].tolist() == [656801, 667099]  # 10,298 residents placed in no bydel
+    assert (by_year["placed"] <= by_year["total"]).all()
+    assert table.loc[(table["year"] == 2019) & (table["sub_area_id"] == "1"), "population"].item() == 56171
+
+
 def edit_features(rel: str, change):
     """Apply ``change(feature)`` to the kommune feature(s) it returns True for."""
     def mutate(d: Path) -> None:
@@ -254,6 +348,14 @@ def test_check_cli_exits_1_with_the_message(real, tmp_path, monkeypatch, capsys,
     assert code == 1
     assert re.search(message, err), err
     assert "Traceback" not in err and err.startswith("error: ")
+
+
+def test_check_cli_names_a_broken_bydel_population(real, tmp_path, monkeypatch, capsys):
+    mutate, message = BYDEL_FAULTS["dot-thousands"]
+    directory = broken_copy(real, tmp_path)
+    mutate(directory)
+    code, err = run_check(directory, monkeypatch, capsys)
+    assert code == 1 and re.search(message, err), err
 
 
 def test_check_cli_names_swapped_coordinates(real, tmp_path, monkeypatch, capsys):

@@ -138,9 +138,9 @@ def test_every_source_of_the_project_tables_is_cited(bundle):
 
 def test_low_confidence_rows_say_why_in_both_languages(bundle):
     low = bundle.assignments[bundle.assignments["confidence"] == "low"]
-    assert len(low) == 10 and (low["why_da"] != "").all() and (low["why_en"] != "").all()
-    middelfart = low[(low["kommune_kode"] == "0410") & (low["layer"] == "sundhedsraad-2027")].iloc[0]
-    assert middelfart["why_da"].startswith("Kilderne er uenige") and "Sundhedsråd Fyn" in middelfart["why_da"]
+    assert len(low) == 8 and (low["why_da"] != "").all() and (low["why_en"] != "").all()
+    billund = low[(low["kommune_kode"] == "0530") & (low["layer"] == "sundhedsklynger")].iloc[0]
+    assert billund["why_da"].startswith("Kun en liste fra 2019") and "Sygehus Lillebælt" in billund["why_da"]
 
 
 @pytest.mark.parametrize("column", ["unit_navn", "hospital"])
@@ -160,5 +160,5 @@ def test_map_tooltips_speak_the_readers_language(bundle):
 
     english = " ".join(views.site_points(bundle.sites, ["hospitals", "psychiatry"], "en")["tip"])
     assert "Type: acute hospital" in english and "akutsygehus" not in english and "sikkerhed" not in english
-    danish = views.membership_table(bundle, "sundhedsraad-2027", lang="da").set_index("kommune_kode")
-    assert any(line.startswith("Hvorfor usikkert: Kilderne er uenige") for line in danish.loc["0410", "lines"])
+    danish = views.membership_table(bundle, "sundhedsklynger", lang="da").set_index("kommune_kode")
+    assert any(line.startswith("Hvorfor usikkert: Kun en liste fra 2019") for line in danish.loc["0530", "lines"])

@@ -8,6 +8,10 @@ so this script no longer writes into data/: it writes to ``out/encoded-facts/`` 
 comparison when the facts change (``diff -r out/encoded-facts data``), and the changes are carried
 into data/ by hand.
 
+The reasons for a confidence level that the facts give only in their ``NOTES.md`` (not in a CSV
+column) are written from `REASONS` into ``why_da`` / ``why_en``; each names the level it explains,
+and the script stops if the facts now give another level, so a stale reason is never encoded.
+
 Run: ``python tools/encode_facts.py [FACTS_DIR [OUT_DIR]]``.
 """
 
@@ -22,6 +26,46 @@ FACTS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "da
 OUT = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "out" / "encoded-facts"
 
 CONF_ORDER = {"high": 3, "medium": 2, "low": 1}
+
+# Reasons for a membership's confidence that the facts give in NOTES.md, not in their CSV, keyed by
+# (layer, kommune code): the level they explain, a note, and the reason in Danish and English.
+REASONS = {
+    ("sundhedsraad-2027", "0410"): {
+        "confidence": "medium",
+        "note": "(confidence raised from low to medium on 2026-12-02: seat counts, facts/sundhedsraad/NOTES.md "
+                "'Update 2026-12-02')",
+        "why_da": "Sædetallene peger på Lillebælt: i medlemsdatasættet afpihl/sundhedsraad (medlemmerne tilføjet fra "
+                  "rådenes første referater) har hvert råd ét regionalt medlem mere end kommunale, og hver kommune "
+                  "har mindst én plads. Sundhedsråd Lillebælt har Vejle 2, Kolding 2, Fredericia 1 og Middelfart 1 "
+                  "(Karin Riishede, V); Sundhedsråd Fyn har 10 pladser til 9 kommuner og intet medlem fra Middelfart. "
+                  "Datasættets kommuneliste, der sætter Middelfart under Fyn, er uændret fra før referaterne blev "
+                  "brugt og gentager sandsynligvis udspillet fra september 2024.",
+        "why_en": "The seat counts point to Lillebælt: in the afpihl/sundhedsraad member dataset (members added from "
+                  "the councils' first minutes) every council has one more regional than municipal member, and every "
+                  "member municipality has at least one seat. Sundhedsråd Lillebælt has Vejle 2, Kolding 2, "
+                  "Fredericia 1 and Middelfart 1 (Karin Riishede, V); Sundhedsråd Fyn has 10 seats for 9 "
+                  "municipalities and no member from Middelfart. The dataset's municipality list, which puts "
+                  "Middelfart under Fyn, has not changed since before the minutes were used and most likely repeats "
+                  "the proposal of September 2024.",
+    },
+    ("sundhedsraad-2027", "0530"): {
+        "confidence": "medium",
+        "note": "(confidence raised from low to medium on 2026-12-02: seat counts, facts/sundhedsraad/NOTES.md "
+                "'Update 2026-12-02')",
+        "why_da": "Sædetallene peger på Sydvestjylland: i medlemsdatasættet afpihl/sundhedsraad (medlemmerne tilføjet "
+                  "fra rådenes første referater) har hvert råd ét regionalt medlem mere end kommunale, og hver kommune "
+                  "har mindst én plads. Sundhedsråd Sydvestjylland har Esbjerg 2 og Fanø, Varde, Vejen og Billund 1 "
+                  "hver (Birthe Nielsen, A, Billund), og planen fra 2019 lagde også Billund under Sydvestjysk "
+                  "Sygehus. Datasættets kommuneliste, der sætter Billund under Lillebælt, er uændret fra før "
+                  "referaterne blev brugt.",
+        "why_en": "The seat counts point to Sydvestjylland: in the afpihl/sundhedsraad member dataset (members added "
+                  "from the councils' first minutes) every council has one more regional than municipal member, and "
+                  "every member municipality has at least one seat. Sundhedsråd Sydvestjylland has Esbjerg 2 and "
+                  "Fanø, Varde, Vejen and Billund 1 each (Birthe Nielsen, A, Billund), and the 2019 plan also put "
+                  "Billund under Sydvestjysk Sygehus. The dataset's municipality list, which puts Billund under "
+                  "Lillebælt, has not changed since before the minutes were used.",
+    },
+}
 
 # København's bydele by number (see ../shared/data/README.md): which bydele each unit covers.
 KBH_SUB_AREAS = {
@@ -122,6 +166,18 @@ def confidence(text: str) -> tuple[str, str]:
 
 def note(*texts: str) -> str:
     return " | ".join(t.strip() for t in texts if t and t.strip())
+
+
+def reason(layer: str, kode: str, level: str) -> dict[str, str]:
+    """The note and ``why_da`` / ``why_en`` of `REASONS` for a row; ValueError if the facts now give
+    another confidence than the reason explains."""
+    found = REASONS.get((layer, kode))
+    if found is None:
+        return {"note": "", "why_da": "", "why_en": ""}
+    if found["confidence"] != level:
+        raise ValueError(f"{layer} {kode}: the facts say {level!r}, but REASONS explains {found['confidence']!r}; "
+                         "update REASONS from the facts' NOTES.md")
+    return {k: found[k] for k in ("note", "why_da", "why_en")}
 
 
 def main() -> None:
@@ -283,6 +339,7 @@ def main() -> None:
     for r in raad:
         seen_raad.setdefault(r["sundhedsraad_id"], r)
         conf, conf_note = confidence(r["confidence"])
+        why = reason("sundhedsraad-2027", r["kommune_code"], conf)
         assignments.append(
             {
                 "layer": "sundhedsraad-2027",
@@ -293,7 +350,9 @@ def main() -> None:
                 "sub_areas": "",
                 "source": sources(r["source_urls"]),
                 "confidence": conf,
-                "note": conf_note,
+                "note": note(conf_note, why["note"]),
+                "why_da": why["why_da"],
+                "why_en": why["why_en"],
             }
         )
         assignments.append(
@@ -389,7 +448,10 @@ def main() -> None:
     unit_cols = ["layer", "unit_id", "unit_navn", "region", "hospital", "site_ids", "source",
                  "confidence", "note"]
     assign_cols = ["layer", "kommune_kode", "unit_id", "share", "basis", "sub_areas", "source",
-                   "confidence", "note"]
+                   "confidence", "note", "why_da", "why_en"]
+    unused = set(REASONS) - {(a["layer"], a["kommune_kode"]) for a in assignments}
+    if unused:
+        raise ValueError(f"REASONS names rows the facts no longer have: {sorted(unused)}")
     site_cols = ["site_id", "name", "organisation", "region", "kind", "address", "lat", "lon",
                  "source", "coord_source", "confidence"]
     write("units.csv", units, unit_cols)
