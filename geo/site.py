@@ -69,6 +69,21 @@ def check_target(out: Path) -> None:
                          "file); nothing was written. Choose an empty or new directory.")
 
 
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel`` resolved (symbolic links followed); AtlasError unless it lies inside ``root``.
+
+    Every file of the atlas is written through this, so an id that became a path (``../x``, an
+    absolute path) cannot write outside the build directory and so outside ``--out``, even where
+    the tables' validation (`geo.tables.id_problem`) was bypassed.
+    """
+    base = Path(root).resolve()
+    path = (base / rel).resolve()
+    if path == base or not path.is_relative_to(base):
+        raise AtlasError(f"refusing to write {rel!r}: it resolves to {path}, outside the atlas directory "
+                         f"{base} (--out); ids in the tables must be names, never paths")
+    return path
+
+
 def _swap_in(new: Path, out: Path) -> None:
     """Replace ``out`` by ``new`` with renames; the previous atlas is removed only afterwards."""
     if not out.exists():
@@ -278,7 +293,7 @@ class Writer:
     count: int = 0
 
     def write(self, rel: str, data: str | bytes) -> None:
-        path = self.root / rel
+        path = inside(self.root, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = data.encode("utf-8") if isinstance(data, str) else data
         files.atomic_write(path, payload)

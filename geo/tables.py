@@ -31,6 +31,9 @@ MAX_FILE_BYTES = 20 * 2**20  # a table read by read_csv_table: refused above thi
 MAX_PROBLEMS = 200  # messages kept per table; the rest are counted
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Ids of layers, units and sites become folder names (the atlas) and URL values: names, never paths.
+ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
+MAX_ID_LENGTH = 64
 
 
 class Problems(list):
@@ -229,6 +232,34 @@ def ascii_digit_problem(text: str) -> str | None:
     return None
 
 
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an id of a layer, unit or site, or None when it can.
+
+    An id is 1–`MAX_ID_LENGTH` characters from ``a-z 0-9 _ -`` (`ID_PATTERN`): it names a folder of
+    the atlas and a value in URLs, so it is a name, never a path (no ``.``, ``/``, ``\\``).
+    """
+    if ID_PATTERN.fullmatch(value):
+        return None
+    rule = f"an id is 1–{MAX_ID_LENGTH} characters from a-z, 0-9, '_' and '-' (a name, never a path)"
+    if not value:
+        return f"is empty; {rule}"
+    if len(value) > MAX_ID_LENGTH:
+        return f"is {len(value)} characters long; {rule}"
+    bad = next(c for c in value if not ID_PATTERN.fullmatch(c))
+    return f"contains {bad!r} (U+{ord(bad):04X}); {rule}"
+
+
+def id_problems(frame: pd.DataFrame, table: str, columns: Iterable[str]) -> list[str]:
+    """A message for every value of ``columns`` in ``frame`` that is not an id (see `id_problem`),
+    naming the table, line, column and value."""
+    problems = []
+    for column in columns:
+        for line, value in zip(frame["_line"], frame[column].astype(str), strict=True):
+            if why := id_problem(value):
+                problems.append(f"{_where(table, int(line), column)}: {value!r} is not an id: it {why}")
+    return problems
+
+
 def _where(table: str, row: pd.Series | int, column: str) -> str:
     line = row if isinstance(row, int) else row["_line"]
     return f"{table} line {line}, column {column}"
@@ -417,6 +448,7 @@ def validate_layers(layers: pd.DataFrame) -> list[str]:
     problems = _require_columns(layers, table, LAYER_COLUMNS)
     if problems:
         return problems
+    problems += id_problems(layers, table, ["layer"])
     for _, row in layers.iterrows():
         if row["extent"] not in EXTENTS:
             problems.append(f"{_where(table, row, 'extent')}: {row['extent']!r}; expected one of {list(EXTENTS)}")
@@ -435,12 +467,13 @@ def validate_units(units: pd.DataFrame, layers: pd.DataFrame, sites: pd.DataFram
     problems = _require_columns(units, table, UNIT_COLUMNS)
     if problems:
         return problems
+    problems += id_problems(units, table, ["unit_id"])
     site_ids = set(sites["site_id"])
     for _, row in units.iterrows():
         if row["layer"] not in set(layers["layer"]):
             problems.append(f"{_where(table, row, 'layer')}: unknown layer {row['layer']!r}")
-        if not row["unit_id"] or not row["unit_navn"]:
-            problems.append(f"{table} line {row['_line']}: unit_id and unit_navn are required")
+        if not row["unit_navn"]:
+            problems.append(f"{_where(table, row, 'unit_navn')}: a unit needs a name")
         if row["confidence"] not in CONFIDENCE_LEVELS:
             problems.append(f"{_where(table, row, 'confidence')}: {row['confidence']!r}")
         for site in filter(None, row["site_ids"].split(";")):
@@ -457,6 +490,7 @@ def validate_sites(sites: pd.DataFrame) -> list[str]:
     problems = _require_columns(sites, table, SITE_COLUMNS)
     if problems:
         return problems
+    problems += id_problems(sites, table, ["site_id"])
     for _, row in sites.iterrows():
         if row["confidence"] not in CONFIDENCE_LEVELS:
             problems.append(f"{_where(table, row, 'confidence')}: {row['confidence']!r}")
