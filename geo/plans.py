@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import catalog, fmt, model, tables
+from geo import catalog, fmt, model, overlap, tables
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
 from geo.errors import ValidationError
@@ -107,9 +107,11 @@ class Comparison:
     """Plan A against plan B.
 
     ``matrix``: ``a_unit_id, a_unit_navn, b_unit_id, b_unit_navn, population, share_of_a,
-    share_of_b`` (non-zero cells); ``congruence``: per A unit its largest B unit and the share of
-    its residents there; ``mismatches``: kommuner whose B unit is not where most of their A unit
-    goes; ``year``: the population year.
+    share_of_b`` (non-zero cells; ``population`` in whole residents, each kommune's cells rounded
+    by the largest remainder to its population, `geo.overlap.kommune_people`); ``congruence``: per
+    A unit its largest B unit and the share of its residents there; ``mismatches``: kommuner whose
+    B unit is not where most of their A unit goes (``population`` whole); ``year``: the population
+    year.
     """
 
     matrix: pd.DataFrame
@@ -585,56 +587,21 @@ def metrics_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 # --- comparison -------------------------------------------------------------------------------
 
-def _subs(text: str) -> set[str]:
-    return {s.strip() for s in str(text or "").split(";") if s.strip()}
-
-
 def kommune_overlap(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> np.ndarray:
-    """Share of one kommune's population in each (A row, B row) pair; rows sum to A's shares and
-    columns to B's shares.
-
-    Exact where the rows name sub-areas and one set contains the other (København's bydele); where
-    the sets cross, proportional to the shared sub-areas; without sub-areas, A and B are taken as
-    independent (share × share). The result is then scaled to both margins (iterative proportional
-    fitting), so no resident is lost or counted twice.
-    """
-    return _overlap([float(x) for x in rows_a["share"]], [_subs(x) for x in rows_a["sub_areas"]],
-                    [float(x) for x in rows_b["share"]], [_subs(x) for x in rows_b["sub_areas"]])
+    """Share of one kommune's population in each (A row, B row) pair (`geo.overlap.kommune_overlap`,
+    the one rule); rows sum to A's shares and columns to B's shares."""
+    return overlap.kommune_overlap(rows_a["share"].astype(float).tolist(),
+                                   [overlap.sub_area_set(x) for x in rows_a["sub_areas"]],
+                                   rows_b["share"].astype(float).tolist(),
+                                   [overlap.sub_area_set(x) for x in rows_b["sub_areas"]])
 
 
-def _overlap(shares_a: list[float], sa: list[set[str]], shares_b: list[float], sb: list[set[str]]) -> np.ndarray:
-    pa, pb = np.asarray(shares_a), np.asarray(shares_b)
-    raw = np.empty((len(pa), len(pb)))
-    for i in range(len(pa)):
-        for j in range(len(pb)):
-            if sa[i] and sb[j]:
-                common = sa[i] & sb[j]
-                if not common:
-                    raw[i, j] = 0.0
-                elif sb[j] <= sa[i]:
-                    raw[i, j] = pb[j]
-                elif sa[i] <= sb[j]:
-                    raw[i, j] = pa[i]
-                else:
-                    raw[i, j] = pb[j] * len(common) / len(sb[j])
-            else:
-                raw[i, j] = pa[i] * pb[j]
-    for _ in range(50):
-        rs = raw.sum(axis=1)
-        raw *= np.divide(pa, rs, out=np.zeros_like(pa), where=rs > 0)[:, None]
-        cs = raw.sum(axis=0)
-        raw *= np.divide(pb, cs, out=np.zeros_like(pb), where=cs > 0)[None, :]
-        if np.allclose(raw.sum(axis=1), pa, atol=1e-12):
-            break
-    return raw
-
-
-def _by_kommune(plan: Plan) -> dict[str, list[tuple[str, float, set[str]]]]:
-    out: dict[str, list[tuple[str, float, set[str]]]] = {}
+def _by_kommune(plan: Plan) -> dict[str, list[tuple[str, float, frozenset[str]]]]:
+    out: dict[str, list[tuple[str, float, frozenset[str]]]] = {}
     rows = plan.rows
     for kode, unit, share, subs in zip(rows["kommune_kode"], rows["unit_id"], rows["share"], rows["sub_areas"],
                                        strict=True):
-        out.setdefault(kode, []).append((unit, float(share), _subs(subs)))
+        out.setdefault(kode, []).append((unit, float(share), overlap.sub_area_set(subs)))
     return out
 
 
@@ -646,28 +613,31 @@ def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparis
     """
     pop, year = population(ctx, year)
     ga, gb = _by_kommune(a), _by_kommune(b)
-    cells: dict[tuple[str, str], float] = {}
-    by_kommune: dict[str, dict[tuple[str, str], float]] = {}
+    cells: dict[tuple[str, str], list] = {}  # (A unit, B unit) -> [whole residents, exact residents]
+    by_kommune: dict[str, dict[tuple[str, str], tuple[float, int]]] = {}
     for kode in sorted(set(ga) & set(gb)):
         ra, rb = ga[kode], gb[kode]
-        if len(ra) == 1 and len(rb) == 1:
-            grid = np.array([[ra[0][1] * rb[0][1]]])
-        else:
-            grid = _overlap([r[1] for r in ra], [r[2] for r in ra], [r[1] for r in rb], [r[2] for r in rb])
+        grid = overlap.kommune_overlap([r[1] for r in ra], [r[2] for r in ra], [r[1] for r in rb], [r[2] for r in rb])
         people = pop[ctx.index[kode]]
-        own = {}
+        whole = overlap.kommune_people(grid, people)
+        own: dict[tuple[str, str], tuple[float, int]] = {}
         for i, (ua, _, _) in enumerate(ra):
             for j, (ub, _, _) in enumerate(rb):
                 if grid[i, j] > 0:
-                    cells[(ua, ub)] = cells.get((ua, ub), 0.0) + grid[i, j] * people
-                    own[(ua, ub)] = own.get((ua, ub), 0.0) + grid[i, j]
+                    cell = cells.setdefault((ua, ub), [0, 0.0])
+                    cell[0] += int(whole[i, j])
+                    cell[1] += grid[i, j] * people
+                    share, count = own.get((ua, ub), (0.0, 0))
+                    own[(ua, ub)] = (share + grid[i, j], count + int(whole[i, j]))
         by_kommune[kode] = own
     na, nb = ctx.unit_names.get(a.layer, {}), ctx.unit_names.get(b.layer, {})
-    matrix = pd.DataFrame([(ua, na.get(ua, ua), ub, nb.get(ub, ub), v) for (ua, ub), v in cells.items()],
-                          columns=["a_unit_id", "a_unit_navn", "b_unit_id", "b_unit_navn", "population"])
-    matrix["share_of_a"] = matrix["population"] / matrix.groupby("a_unit_id")["population"].transform("sum")
-    matrix["share_of_b"] = matrix["population"] / matrix.groupby("b_unit_id")["population"].transform("sum")
-    matrix = matrix.sort_values(["a_unit_navn", "population"], ascending=[True, False]).reset_index(drop=True)
+    matrix = pd.DataFrame([(ua, na.get(ua, ua), ub, nb.get(ub, ub), n, x) for (ua, ub), (n, x) in cells.items()],
+                          columns=["a_unit_id", "a_unit_navn", "b_unit_id", "b_unit_navn", "population", "exact"])
+    matrix["population"] = matrix["population"].astype("int64")
+    matrix["share_of_a"] = matrix["exact"] / matrix.groupby("a_unit_id")["exact"].transform("sum")
+    matrix["share_of_b"] = matrix["exact"] / matrix.groupby("b_unit_id")["exact"].transform("sum")
+    matrix = (matrix.sort_values(["a_unit_navn", "exact"], ascending=[True, False]).drop(columns="exact")
+              .reset_index(drop=True))
     top = matrix.loc[matrix.groupby("a_unit_id")["population"].idxmax()]
     congruence = pd.DataFrame({
         "a_unit_id": top["a_unit_id"], "a_unit_navn": top["a_unit_navn"],
@@ -679,10 +649,10 @@ def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparis
     main_b = dict(zip(congruence["a_unit_id"], congruence["main_b_unit_id"], strict=True))
     records = []
     for kode, own in by_kommune.items():
-        for (ua, ub), share in own.items():
+        for (ua, ub), (share, count) in own.items():
             if ub != main_b[ua]:
                 records.append((kode, ctx.names[kode], ua, na.get(ua, ua), ub, nb.get(ub, ub), main_b[ua],
-                                nb.get(main_b[ua], main_b[ua]), share, share * pop[ctx.index[kode]]))
+                                nb.get(main_b[ua], main_b[ua]), share, count))
     mismatches = pd.DataFrame(records, columns=["kommune_kode", "kommune_navn", "a_unit_id", "a_unit_navn",
                                                 "b_unit_id", "b_unit_navn", "expected_b_unit_id",
                                                 "expected_b_unit_navn", "share", "population"])
