@@ -26,7 +26,7 @@ import io
 import math
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -51,25 +51,45 @@ MAX_XLSX_RATIO = 100  # unpacked / packed above this (for more than 1 MB unpacke
 MAX_XLSX_ROWS = 10_000  # an assignment table has a few hundred rows
 MAX_XLSX_COLUMNS = 50  # ... and a dozen columns
 URL_VERSION = "v1"
+MAX_TOKEN_CHARS = 16_000  # a scenario link's token (the nginx front's header buffers are sized for it)
 PLAN_COLUMNS = ["layer", "kommune_kode", "unit_id", "share", "basis", "sub_areas", "source", "confidence"]
 _SET_RE = re.compile(r"^\s*([0-9]{1,4})\s*=\s*(.+?)\s*$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_SUB_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass(frozen=True)
 class Change:
     """One kommune re-assigned: ``shares`` is ((unit_id, share), ...) summing to 1 (within
-    `geo.tables.SHARE_TOLERANCE`)."""
+    `geo.tables.SHARE_TOLERANCE`); ``sub_areas`` is empty, or one tuple of sub-area ids (København's
+    bydele) per entry of ``shares`` (an empty tuple where that unit lists none)."""
 
     kommune_kode: str
     shares: tuple[tuple[str, float], ...]
+    sub_areas: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        subs = tuple(tuple(s) for s in self.sub_areas)
+        if subs and len(subs) != len(self.shares):
+            raise ValueError(f"{self.kommune_kode}: {len(subs)} sub-area lists for {len(self.shares)} units")
+        object.__setattr__(self, "sub_areas", subs if any(subs) else ())  # none listed: one form only
+
+    def subs_of(self, i: int) -> tuple[str, ...]:
+        """The sub-areas of the ``i``-th unit (empty when none are listed)."""
+        return self.sub_areas[i] if self.sub_areas else ()
 
     def text(self) -> str:
-        """The change in the ``KODE=UNIT`` / ``KODE=UNIT:SHARE,UNIT:SHARE`` syntax; shares as the shortest
-        text that reads back as the same float (`geo.fmt.plain`), so `parse_change` returns this change."""
-        if len(self.shares) == 1:
+        """The change in the ``KODE=UNIT`` / ``KODE=UNIT:SHARE,UNIT:SHARE`` syntax, a unit's sub-areas
+        after ``@`` joined by ``+`` (``0101=h_byen:0.577@1+2+3+6+7+8,h_syd:0.423@4+5+9+10``); shares as
+        the shortest text that reads back as the same float (`geo.fmt.plain`), so `parse_change`
+        returns this change."""
+        if len(self.shares) == 1 and not self.sub_areas:
             return f"{self.kommune_kode}={self.shares[0][0]}"
-        return f"{self.kommune_kode}=" + ",".join(f"{u}:{fmt.plain(float(s))}" for u, s in self.shares)
+        parts = []
+        for i, (unit, share) in enumerate(self.shares):
+            subs = self.subs_of(i)
+            parts.append(f"{unit}:{fmt.plain(float(share))}" + (f"@{'+'.join(subs)}" if subs else ""))
+        return f"{self.kommune_kode}=" + ",".join(parts)
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,7 @@ class Context:
     dist_km: np.ndarray  # kommuner × sites with coordinates
     unit_names: dict[str, dict[str, str]]
     unit_sites: dict[str, dict[str, tuple[int, ...]]]
+    sub_areas: dict[str, frozenset[str]] = field(default_factory=dict)  # kommune → its sub-area ids
 
 
 @dataclass(frozen=True)
@@ -202,7 +223,8 @@ def build_context(bundle: Bundle) -> Context:
                                                        if s in site_index)
     return Context(codes, index, dict(zip(kommuner["kommune_kode"], kommuner["kommune_navn"], strict=True)),
                    population, ages, tuple(keys), tuple(fills[k].kind for k in keys), values, has, weights,
-                   neighbours, site_index, np.asarray(dist, dtype=float), unit_names, unit_sites)
+                   neighbours, site_index, np.asarray(dist, dtype=float), unit_names, unit_sites,
+                   {k: frozenset(g) for k, g in bundle.sub_areas.groupby("kommune_kode")["sub_area_id"]})
 
 
 # --- plans and scenarios ----------------------------------------------------------------------
@@ -228,39 +250,67 @@ def layer_plan(bundle: Bundle, layer: str) -> Plan:
 def parse_change(text: str) -> Change:
     """``KODE=UNIT`` or ``KODE=UNIT:SHARE,UNIT:SHARE`` → `Change` (ValueError naming the rule).
 
-    Shares are fractions (0.6) or percentages (60 %); they must sum to 1 (100 %) within
-    `geo.tables.SHARE_TOLERANCE`, the tolerance of an uploaded table. Digits must be ASCII.
+    Shares are fractions (``0.6``) or percentages (``60%``, ``60 %``), the syntax of an uploaded
+    table (`geo.tables.parse_share`); each is at least `geo.tables.MIN_SHARE` and they sum to 1
+    (100 %) within `geo.tables.SHARE_TOLERANCE`, the tolerance of an uploaded table. A unit's
+    sub-areas follow ``@``, joined by ``+`` (``h_byen:0.577@1+2+3``). Digits must be ASCII;
+    invisible characters (zero-width space, BOM, no-break space, directional marks) are ignored.
     """
-    if why := tables.ascii_digit_problem(text or ""):
+    raw = text or ""
+    if why := tables.ascii_digit_problem(raw):
         raise ValueError(f"{text!r}: {why}")
-    match = _SET_RE.match(text or "")
+    match = _SET_RE.match(tables.without_invisible(raw))
     if not match:
         raise ValueError(f"{text!r}: expected KODE=UNIT or KODE=UNIT:SHARE,UNIT:SHARE")
     kode, rest = match.group(1).zfill(4), match.group(2)
     parts = [p.strip() for p in rest.split(",")]
-    if len(parts) == 1 and ":" not in parts[0]:
+    if len(parts) == 1 and ":" not in parts[0] and "@" not in parts[0]:
         parts = [parts[0] + ":1"]
-    shares = []
+    shares, subs = [], []
     for part in parts:
-        unit, _, value = part.partition(":")
+        head, at, sub_text = part.partition("@")
+        unit, _, value = head.partition(":")
         unit = unit.strip()
         if not _ID_RE.match(unit):
             raise ValueError(f"{text!r}: {unit!r} is not a unit id")
         try:
-            share = float(value.strip().rstrip("%").replace(",", "."))
+            share = tables.parse_share(value) if value.strip() else math.nan
         except ValueError:
-            raise ValueError(f"{text!r}: share {value!r} of {unit} is not a number") from None
-        if value.strip().endswith("%") or share > 1:
-            share /= 100
-        if not 0 < share <= 1:
-            raise ValueError(f"{text!r}: share of {unit} must be > 0 and ≤ 1")
+            raise ValueError(f"{text!r}: share {value.strip()!r} of {unit} is not a number "
+                             "(write a fraction, 0.6, or a percentage, 60%)") from None
+        if math.isnan(share):
+            raise ValueError(f"{text!r}: {unit} needs a share (UNIT:SHARE)")
+        if share > 1:
+            raise ValueError(f"{text!r}: share of {unit} is {fmt.plain(share)}, more than 1: write a fraction "
+                             f"({fmt.plain(share / 100)}) or a percentage ({fmt.plain(share)}%)")
+        if not share >= tables.MIN_SHARE:
+            raise ValueError(f"{text!r}: share of {unit} must be at least {tables.MIN_SHARE:g}")
+        names = tuple(s.strip() for s in sub_text.split("+")) if at else ()
+        bad = [s for s in names if not _SUB_RE.match(s)]
+        if bad or (at and not names):
+            raise ValueError(f"{text!r}: sub-areas of {unit} must be ids joined by '+' (@1+2+3); got {sub_text!r}")
         shares.append((unit, share))
+        subs.append(names)
     if len({u for u, _ in shares}) != len(shares):
         raise ValueError(f"{text!r}: a unit appears twice")
     total = math.fsum(s for _, s in shares)
     if abs(total - 1) > tables.SHARE_TOLERANCE:
         raise ValueError(f"{text!r}: shares sum to {fmt.plain(total)}, expected 1")
-    return Change(kode, tuple(shares))
+    return Change(kode, tuple(shares), tuple(subs))
+
+
+def add_change(changes: list[Change] | tuple[Change, ...], change: Change) -> list[Change]:
+    """The changes with ``change`` added: an earlier change of the same kommune is replaced (the
+    kommune's change moves to the end), so repeated moves do not lengthen the scenario.
+
+    Raises
+    ------
+    ScenarioTooLong
+        When the changes would no longer fit in a link (`MAX_TOKEN_CHARS`); ``changes`` is unchanged.
+    """
+    out = [c for c in changes if c.kommune_kode != change.kommune_kode] + [change]
+    encode_changes(out)  # raises ScenarioTooLong past the limit
+    return out
 
 
 def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: Context,
@@ -279,14 +329,24 @@ def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: C
             problems.append(f"{ch.text()}: {ch.kommune_kode!r} is not a kommune code")
         problems += [f"{ch.text()}: {u!r} is not a unit of layer {plan.layer!r}"
                      for u, _ in ch.shares if u not in units]
+        known = ctx.sub_areas.get(ch.kommune_kode, frozenset())
+        seen: dict[str, str] = {}
+        for i, (unit, _) in enumerate(ch.shares):
+            for sub in ch.subs_of(i):
+                if sub not in known:
+                    have = ", ".join(sorted(known, key=lambda x: (len(x), x))) or "none"
+                    problems.append(f"{ch.text()}: sub-area {sub!r} does not exist in kommune {ch.kommune_kode} "
+                                    f"(known: {have})")
+                elif seen.setdefault(sub, unit) != unit:
+                    problems.append(f"{ch.text()}: sub-area {sub} is given to both {seen[sub]} and {unit}")
     if problems:
         raise ValueError("; ".join(problems))
     rows = plan.rows
     latest = {ch.kommune_kode: ch for ch in changes}
     keep = rows[~rows["kommune_kode"].isin(list(latest))]
     new = [{"layer": plan.layer, "kommune_kode": ch.kommune_kode, "unit_id": u, "share": s, "basis": "scenarie",
-            "sub_areas": "", "source": SCENARIO_SOURCE, "confidence": "low"}
-           for ch in latest.values() for u, s in ch.shares]
+            "sub_areas": ";".join(ch.subs_of(i)), "source": SCENARIO_SOURCE, "confidence": "low"}
+           for ch in latest.values() for i, (u, s) in enumerate(ch.shares)]
     if new:
         out = pd.concat([keep, pd.DataFrame(new, columns=PLAN_COLUMNS).astype(keep.dtypes.to_dict())],
                         ignore_index=True)
@@ -297,16 +357,18 @@ def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: C
 
 
 def changed_kommuner(a: Plan, b: Plan) -> list[str]:
-    """Kommuner whose units or shares differ between two plans (sorted codes)."""
+    """Kommuner whose units, shares or sub-areas differ between two plans (sorted codes)."""
     def sig(rows: pd.DataFrame) -> dict[str, tuple]:
-        return {k: tuple(sorted((u, round(float(s), 9)) for u, s in zip(g["unit_id"], g["share"], strict=True)))
+        return {k: tuple(sorted((u, round(float(s), 9), tuple(sorted(overlap.sub_area_set(x))))
+                                for u, s, x in zip(g["unit_id"], g["share"], g["sub_areas"], strict=True)))
                 for k, g in rows.groupby("kommune_kode")}
     sa, sb = sig(a.rows), sig(b.rows)
     return sorted(k for k in set(sa) | set(sb) if sa.get(k) != sb.get(k))
 
 
 def changes_between(base: Plan, scenario: Plan) -> list[Change]:
-    """The changes that turn ``base`` into ``scenario`` (one per changed kommune).
+    """The changes that turn ``base`` into ``scenario`` (one per changed kommune, with the
+    scenario's sub-areas, so an uploaded table keeps København's bydele).
 
     A kommune the scenario leaves out cannot be expressed as a change; ValueError names it.
     """
@@ -315,7 +377,8 @@ def changes_between(base: Plan, scenario: Plan) -> list[Change]:
         rows = scenario.rows[scenario.rows["kommune_kode"] == kode]
         if rows.empty:
             raise ValueError(f"kommune {kode} is in the base but not in the scenario")
-        out.append(Change(kode, tuple(zip(rows["unit_id"], rows["share"].astype(float), strict=True))))
+        subs = tuple(tuple(x.strip() for x in str(text or "").split(";") if x.strip()) for text in rows["sub_areas"])
+        out.append(Change(kode, tuple(zip(rows["unit_id"], rows["share"].astype(float), strict=True)), subs))
     return out
 
 
@@ -442,21 +505,43 @@ def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | N
 
 # --- the URL form -----------------------------------------------------------------------------
 
+class ScenarioTooLong(ValueError):
+    """A scenario whose link token would exceed `MAX_TOKEN_CHARS` (``length`` characters)."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.limit = MAX_TOKEN_CHARS
+        super().__init__(f"the scenario is too long for a link: {length:,} characters, at most {MAX_TOKEN_CHARS:,}; "
+                         "undo some changes, or download the scenario as a table and upload it later")
+
+
 def encode_changes(changes: list[Change] | tuple[Change, ...]) -> str:
-    """``v1.<base64url of 'KODE=UNIT;KODE=UNIT:SHARE,UNIT:SHARE'>`` (no padding); '' for none."""
+    """``v1.<base64url of 'KODE=UNIT;KODE=UNIT:SHARE@SUB+SUB,UNIT:SHARE'>`` (no padding); '' for none.
+
+    Raises
+    ------
+    ScenarioTooLong
+        When the token would be longer than `MAX_TOKEN_CHARS`.
+    """
     if not changes:
         return ""
     text = ";".join(ch.text() for ch in changes)
-    return f"{URL_VERSION}." + base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    token = f"{URL_VERSION}." + base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise ScenarioTooLong(len(token))
+    return token
 
 
 def decode_changes(token: str) -> list[Change]:
-    """The changes of an `encode_changes` token; ValueError saying what is wrong with it."""
+    """The changes of an `encode_changes` token; ValueError saying what is wrong with it.
+
+    Tokens written before sub-areas existed read as they always did (the grammar only grew ``@``).
+    """
     version, dot, body = (token or "").partition(".")
     if not dot or version != URL_VERSION:
         raise ValueError(f"the scenario version {version[:10]!r} is not supported (expected {URL_VERSION})")
-    if len(body) > 20_000:
-        raise ValueError("the scenario is too long")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise ScenarioTooLong(len(token))
     try:
         padded = (body + "=" * (-len(body) % 4)).encode("ascii")
         text = base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")

@@ -9,6 +9,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -25,12 +26,16 @@ UNIT_COLUMNS = ["layer", "unit_id", "unit_navn", "region", "hospital", "site_ids
 SITE_COLUMNS = ["site_id", "name", "kind", "lat", "lon", "source", "coord_source", "confidence"]
 EXTENTS = ("all", "named")
 SHARE_TOLERANCE = 1e-9
+MIN_SHARE = 1e-9  # a smaller share (1e-300) is a typo or an attack, not a part of a kommune
 # Denmark with a margin (WGS84): a coordinate outside is a typo or swapped lat/lon.
 DK_BOUNDS = {"lat": (54.4, 57.9), "lon": (7.9, 15.4)}
 MAX_FILE_BYTES = 20 * 2**20  # a table read by read_csv_table: refused above this, before reading
 MAX_PROBLEMS = 200  # messages kept per table; the rest are counted
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+# A share: a fraction (0.577, 0,577) or a percentage (57.7%, 57.7 %); one syntax for --set and uploads.
+SHARE_PATTERN = re.compile(r"(?P<number>" + _NUMBER.pattern + r")\s*(?P<percent>%?)")
+ID_COLUMNS = ("layer", "kommune_kode", "unit_id", "share", "sub_areas", "confidence")
 # Ids of layers, units and sites become folder names (the atlas) and URL values: names, never paths.
 ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
 MAX_ID_LENGTH = 64
@@ -168,7 +173,7 @@ def read_csv_table(source: str | Path | bytes, table: str) -> pd.DataFrame:
         header = next(reader)
     except csv.Error as exc:
         raise _refuse(table, f"line 1: {_csv_error(exc)}") from None
-    columns = [c.strip().lstrip("\ufeff").lower() for c in header]
+    columns = [strip_invisible(c).lower() for c in header]
     seen: dict[str, int] = {}
     for position, name in enumerate(columns, start=1):
         if name and name in seen:
@@ -222,6 +227,49 @@ def _csv_error(exc: csv.Error) -> str:
     return f"the line cannot be read as CSV ({exc})"
 
 
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible characters, stripped: format characters (Unicode category Cf:
+    zero-width space and joiners, byte order mark, directional marks and overrides, soft hyphen)
+    are removed and other spaces (no-break space U+00A0, narrow no-break space) count as spaces.
+
+    For codes, ids and numbers, which are copied from web pages and spreadsheets with such
+    characters attached (a zero-width space after ``0101`` must still find 0101); not for names.
+    """
+    return without_invisible(text).strip()
+
+
+def without_invisible(text: str) -> str:
+    """``text`` with format characters (category Cf) removed and other spaces (Zs) as ``' '``."""
+    if text.isascii():
+        return text
+    return "".join(" " if unicodedata.category(c) == "Zs" else c for c in text if unicodedata.category(c) != "Cf")
+
+
+def parse_share(text: str) -> float:
+    """A share as written (`SHARE_PATTERN`) as a fraction: ``0.577``, ``0,577``, ``57.7%`` and
+    ``57.7 %`` are all 0.577. Invisible characters are ignored (`strip_invisible`).
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a number with an optional ``%`` (the message says why; non-ASCII digits
+        are named by code point). The range (`MIN_SHARE` to 1) is checked by the callers.
+    """
+    clean = strip_invisible(str(text))
+    match = SHARE_PATTERN.fullmatch(clean)
+    if not match:
+        why = ascii_digit_problem(clean)
+        raise ValueError(f"{text!r}: {why}" if why else f"{text!r} is not a number (write 0.577 or 57.7 %)")
+    return _share_value(match.group("number"), match.group("percent"))
+
+
+def _share_value(number: str, percent: str) -> float:
+    """The float of a matched share; a percentage divided in decimal, so ``57.7 %`` is 0.577 exactly
+    as ``0.577`` is (not 0.5770000000000001)."""
+    plain = number.replace(",", ".")
+    return float(Decimal(plain) / 100) if percent else float(plain)
+
+
 def ascii_digit_problem(text: str) -> str | None:
     """Why ``text`` is not written with ASCII digits, or None: the first non-ASCII digit by code
     point and name (``U+FF10 FULLWIDTH DIGIT ZERO is not an ASCII digit``)."""
@@ -268,9 +316,11 @@ def _where(table: str, row: pd.Series | int, column: str) -> str:
 def prepare_assignments(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, Problems]:
     """Normalise an assignment table read by `read_csv_table`; return it and the problems found.
 
-    ``share`` becomes a float (NaN where unreadable), ``kommune_kode`` a 4-character code, and
-    the optional columns are added empty where absent. Codes and numbers must be written with
-    ASCII digits: a full-width or Arabic-Indic digit is named by its code point.
+    ``share`` becomes a float (NaN where unreadable; `parse_share`'s syntax: ``0.577``, ``0,577``,
+    ``57.7%``, ``57.7 %``), ``kommune_kode`` a 4-character code, and the optional columns are added
+    empty where absent. Invisible characters are stripped from codes, ids and shares
+    (`strip_invisible`). Codes and numbers must be written with ASCII digits: a full-width or
+    Arabic-Indic digit is named by its code point.
     """
     problems = Problems()
     missing = [c for c in ASSIGNMENT_REQUIRED if c not in df.columns]
@@ -283,22 +333,27 @@ def prepare_assignments(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, Pro
         if col not in out.columns:
             out[col] = ""
     lines = out["_line"].tolist()
+    for col in ID_COLUMNS:
+        out[col] = out[col].astype(object).astype(str).map(strip_invisible).astype(object)
     for col in ("kommune_kode", "sub_areas"):
-        values = out[col].astype(object).astype(str).tolist()
+        values = out[col].tolist()
         for line, value in zip(lines, values, strict=True):
             if not value.isascii() and (why := ascii_digit_problem(value)):
                 problems.append(f"{_where(table, line, col)}: {value!r}: {why}")
     out["kommune_kode"] = normalise_kode(out["kommune_kode"].astype(str)).astype(object)
     text = out["share"].astype(object).astype(str)
-    readable = text.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
-    out["share"] = pd.to_numeric(text.where(readable).str.replace(",", ".", regex=False),
-                                 errors="coerce").astype(float)
+    parts = text.str.extract(f"^(?:{SHARE_PATTERN.pattern})$")
+    readable = parts["number"].notna()
+    out["share"] = [_share_value(n, p) if ok else math.nan
+                    for n, p, ok in zip(parts["number"], parts["percent"], readable, strict=True)]
+    out["share"] = out["share"].astype(float)
     bad = [(line, value) for line, value, ok in zip(lines, text.tolist(), readable.tolist(), strict=True) if not ok]
 
     def share_messages():
         for line, value in bad:
             why = ascii_digit_problem(value)
-            yield f"{_where(table, line, 'share')}: {value!r}" + (f": {why}" if why else " is not a number")
+            yield (f"{_where(table, line, 'share')}: {value!r}"
+                   + (f": {why}" if why else " is not a number (write a fraction, 0.577, or a percentage, 57.7 %)"))
 
     problems.add_lazy(len(bad), share_messages())
     out.attrs = dict(df.attrs)
@@ -317,7 +372,7 @@ def validate_assignments(
     """Every problem in a prepared assignment table, one message each (empty: valid); at most
     `MAX_PROBLEMS` messages are kept, the rest counted (see `Problems`).
 
-    Checks known layer, kommune and unit; 0 < share ≤ 1; no duplicate (layer, kommune, unit);
+    Checks known layer, kommune and unit; `MIN_SHARE` ≤ share ≤ 1; no duplicate (layer, kommune, unit);
     shares per (layer, kommune) summing to 1 within 1e-9; every kommune of a layer's extent
     covered; sub-areas that exist and do not overlap between units; confidence levels.
     """
@@ -342,7 +397,7 @@ def validate_assignments(
     bad_unit = ~bad_layer & pd.Series([pair not in pairs for pair in zip(layer_col, unit_col, strict=True)],
                                       index=df.index, dtype=bool)
     share = df["share"].astype(float)
-    bad_share = share.notna() & ~((share > 0) & (share <= 1))
+    bad_share = share.notna() & ~((share >= MIN_SHARE) & (share <= 1))
     conf_text = confs.astype(object).fillna("").astype(str)
     bad_conf = (conf_text != "") & ~conf_text.isin(CONFIDENCE_LEVELS)
     sub_text = subs.astype(object).fillna("").astype(str)
@@ -383,7 +438,8 @@ def validate_assignments(
                 f"(units include {sample}, ...)"
             )
         if bad_share[idx]:
-            problems.append(f"{_where(table, line, 'share')}: {value:g} must be > 0 and ≤ 1")
+            problems.append(f"{_where(table, line, 'share')}: {value:g} must be at least {MIN_SHARE:g} and at "
+                            "most 1 (100 %)")
         if bad_conf[idx]:
             problems.append(
                 f"{_where(table, line, 'confidence')}: {conf!r}; expected one of {list(CONFIDENCE_LEVELS)}"

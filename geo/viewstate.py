@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 
 from geo import fmt
 from geo.classify import K_RANGE, PALETTES, SCHEMES, parse_breaks
+from geo.tables import strip_invisible
 
 LEVELS = ("kommuner", "units")
 
@@ -48,7 +49,7 @@ def parse_kommune(value: str | None, kommuner: tuple[str, ...] | set[str]) -> tu
     """
     if value is None or value == "":
         return None, None
-    text = str(value).strip()
+    text = strip_invisible(str(value))  # a zero-width space or no-break space copied along with 0101
     code = text.zfill(4) if text.isdigit() and len(text) <= 4 else text
     if code in kommuner:
         return code, None
