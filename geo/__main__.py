@@ -98,7 +98,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     bundle = load_bundle()
     frame = export.frame_for(bundle, args.layer, args.what, args.year)
     sources = export.sources_table(bundle, args.layer, args.what, args.year, created=dt.date.today())
-    payload = export.render(frame, args.format, sources)
+    payload = export.render(frame, args.format, sources, sheet=args.what)
     if args.out is not None:
         files.atomic_write(args.out, payload)
         print(f"Wrote {len(frame)} {args.what} of {args.layer} to {args.out}", file=sys.stderr)

@@ -45,3 +45,12 @@ def membership_counts(rows: pd.DataFrame, population: pd.Series) -> pd.Series:
         share = group["share"].astype(float).to_numpy()
         out.loc[group.index] = whole_counts(share * people, round(people * min(1.0, float(share.sum()))))
     return out
+
+
+def unit_counts(rows: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """Whole people per unit (index ``unit_id``): the sum of `membership_counts` of the rows
+    (``kommune_kode, unit_id, share``) of kommuner that have a value; the units sum to the whole
+    of the kommuner's values."""
+    known = values.dropna()
+    rows = rows[rows["kommune_kode"].isin(known.index)]
+    return membership_counts(rows, known).groupby(rows["unit_id"]).sum()

@@ -409,6 +409,13 @@ TEXT: dict[str, dict[str, str]] = {
     "site_layer_page": {"da": "Kortet over laget {layer}", "en": "The map of the layer {layer}"},
     "site_all_kommuner": {"da": "Alle kommuner", "en": "All municipalities"},
 
+    # --- issue 15 fixes (helper "fixes"): scenario link limit, XLSX sheets ---------------------
+    "sc_too_long": {"da": "Ændringen blev ikke tilføjet: scenariet ville fylde {length} tegn i linket, og højst "
+                          "{limit} er muligt. Fortryd nogle ændringer, eller hent scenariet som tabel og upload "
+                          "det igen senere.",
+                    "en": "The change was not added: the scenario would take {length} characters in the link, and "
+                          "at most {limit} are possible. Undo some changes, or download the scenario as a table "
+                          "and upload it again later."},
 }
 
 

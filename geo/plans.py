@@ -383,16 +383,17 @@ def changes_between(base: Plan, scenario: Plan) -> list[Change]:
 
 
 def to_assignment_csv(plan: Plan) -> str:
-    """The plan as a complete assignment table (CSV) that `validate-assignments` accepts.
+    """The plan as a complete assignment table (CSV, RFC 4180 with CRLF like every export, sub-areas
+    kept) that `validate-assignments` and the Scenarier page's upload accept.
 
     Cells are neutralised for spreadsheets; valid codes and ids never start with ``= + - @``, so
     they are written unchanged.
     """
-    from geo.files import neutralise_frame
+    from geo.files import to_csv
 
     rows = plan.rows.copy()
     rows["share"] = [fmt.plain(float(s)) for s in rows["share"]]
-    return neutralise_frame(rows[PLAN_COLUMNS]).to_csv(index=False)
+    return to_csv(rows[PLAN_COLUMNS])
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo import aggregate, catalog, model
+from geo import aggregate, catalog, counts, model
 from geo import overlap as geo_overlap
 from geo.bundle import Bundle
 
@@ -52,16 +52,18 @@ def spread(values: pd.DataFrame, label: str = "unit_navn") -> dict:
 
 def kommuner_in_unit(bundle: Bundle, layer: str, unit_id: str, fill_key: str | None = None,
                      year: int | None = None) -> pd.DataFrame:
-    """The member kommuner of a unit with share and population; with ``fill_key``, their value and
-    national rank (1 = highest), sorted by value."""
+    """The member kommuner of a unit with share and population (whole residents, a split kommune's
+    parts keeping its population, `geo.counts`); with ``fill_key``, their value and national rank
+    (1 = highest), sorted by value."""
     members = model.layer_assignments(bundle.assignments, layer)
     rows = members[members["unit_id"] == unit_id]
     if rows.empty:
         raise ValueError(f"unit {unit_id!r} has no kommuner in layer {layer!r}")
     pop, year = catalog.population_total(bundle.population, year)
-    out = rows[["kommune_kode", "share", "basis", "sub_areas", "confidence"]].merge(
+    whole = counts.membership_counts(members[members["kommune_kode"].isin(rows["kommune_kode"])], pop)
+    out = rows[["kommune_kode", "share", "basis", "sub_areas", "confidence"]].assign(
+        population=whole[rows.index]).merge(
         bundle.kommuner[["kommune_kode", "kommune_navn"]], on="kommune_kode", validate="one_to_one")
-    out["population"] = out["kommune_kode"].map(pop) * out["share"]
     if fill_key:
         _fill(bundle, fill_key)
         values = catalog.kommune_values(fill_key, bundle.population, bundle.indicators)
