@@ -25,6 +25,7 @@ import csv
 import io
 import math
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 
@@ -50,6 +51,11 @@ MAX_XLSX_UNPACKED = tables.MAX_FILE_BYTES  # an XLSX file's members together, un
 MAX_XLSX_RATIO = 100  # unpacked / packed above this (for more than 1 MB unpacked) is a decompression bomb
 MAX_XLSX_ROWS = 10_000  # an assignment table has a few hundred rows
 MAX_XLSX_COLUMNS = 50  # ... and a dozen columns
+MAX_XLSX_CELLS = 100_000  # cells read from the first sheet (rows × their width): a table has a few thousand
+MAX_XLSX_SHARED_STRINGS = 50_000  # texts in the shared-strings part, counted before openpyxl loads them
+MAX_XLSX_SHARED_BYTES = 4 * 2**20  # the shared-strings part unpacked
+MAX_XLSX_MANIFEST = 2**20  # [Content_Types].xml unpacked
+MAX_XLSX_CPU_SECONDS = 5.0  # CPU time of the reading thread (a table takes well under 0.1 s)
 URL_VERSION = "v1"
 MAX_TOKEN_CHARS = 16_000  # a scenario link's token (the nginx front's header buffers are sized for it)
 PLAN_COLUMNS = ["layer", "kommune_kode", "unit_id", "share", "basis", "sub_areas", "source", "confidence"]
@@ -399,14 +405,15 @@ def to_assignment_csv(plan: Plan) -> str:
 def read_table(data: bytes, name: str) -> pd.DataFrame:
     """Read an uploaded assignment table (CSV or XLSX, at most 2 MB) like `geo.tables.read_csv_table`.
 
-    An XLSX file's first sheet is read as text and then parsed exactly like a CSV file (`_xlsx_csv`:
-    refused before unpacking when it would unpack to more than `MAX_XLSX_UNPACKED`, and read at most
-    `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`).
+    An XLSX file's first sheet is read as text and then parsed exactly like a CSV file (`_xlsx_csv`,
+    bounded before and while unpacking); ``attrs['sheet']`` and ``attrs['sheets']`` then name the
+    sheet that was read and all the workbook's sheets.
 
     Raises
     ------
     ValidationError
-        Naming the file and the rule it breaks (size, type, unreadable workbook, bad lines).
+        Naming the file and the rule it breaks (size, type, unreadable or oversized workbook, an
+        empty first sheet, bad lines).
     """
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if len(data) > MAX_TABLE_BYTES:
@@ -414,9 +421,22 @@ def read_table(data: bytes, name: str) -> pd.DataFrame:
     if suffix not in TABLE_TYPES:
         kind = suffix or "(none)"
         raise ValidationError(name, [f"type {kind!r} is not accepted; expected one of {list(TABLE_TYPES)}"])
-    if suffix == "xlsx":
-        data = _xlsx_csv(data, name)
-    return tables.read_csv_table(data, name)
+    if suffix != "xlsx":
+        return tables.read_csv_table(data, name)
+    text, sheet, sheets = _xlsx_csv(data, name)
+    try:
+        frame = tables.read_csv_table(text, name)
+    except ValidationError as exc:
+        raise ValidationError(name, [*exc.problems, sheet_note(name, sheet, sheets)], more=exc.more) from None
+    frame.attrs.update(sheet=sheet, sheets=sheets)
+    return frame
+
+
+def sheet_note(name: str, sheet: str, sheets: list[str]) -> str:
+    """Which sheet of a workbook was read, and which it has (added to the problems of an XLSX upload)."""
+    listed = ", ".join(repr(x) for x in sheets)
+    return (f"{name}: the table was read from the first sheet, {sheet!r}; only the first sheet is read "
+            f"(the workbook has {len(sheets)} sheet(s): {listed})")
 
 
 def _xlsx_cell(value) -> str:
@@ -428,37 +448,105 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
-def _xlsx_csv(data: bytes, name: str) -> bytes:
-    """The first sheet of an XLSX workbook as CSV bytes, without unpacking more than the limits allow.
+def _shared_string_parts(archive: zipfile.ZipFile, refuse) -> list[str]:
+    """The members holding the workbook's shared strings, as openpyxl finds them: by content type in
+    ``[Content_Types].xml`` (any name may be used), else ``xl/sharedStrings.xml``."""
+    import xml.etree.ElementTree as ET
 
-    The zip directory's sizes are checked before anything is unpacked (`zipfile` reads no more than
-    a member's declared size); the sheet is then read row by row (openpyxl read-only), refusing its
-    declared dimension or any cell beyond `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`.
+    names = {m.filename for m in archive.infolist()}
+    parts = []
+    if "[Content_Types].xml" in names:
+        info = archive.getinfo("[Content_Types].xml")
+        if info.file_size > MAX_XLSX_MANIFEST:
+            raise refuse(f"its [Content_Types].xml unpacks to {info.file_size:,} bytes; at most "
+                         f"{MAX_XLSX_MANIFEST:,} are accepted")
+        try:
+            root = ET.fromstring(archive.read(info))
+        except ET.ParseError:
+            raise refuse("its [Content_Types].xml cannot be read") from None
+        parts = [el.get("PartName", "").lstrip("/") for el in root.iter()
+                 if el.tag.endswith("Override") and el.get("ContentType", "").endswith("sharedStrings+xml")]
+    return [p for p in (parts or ["xl/sharedStrings.xml"]) if p in names]
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, refuse) -> None:
+    """Refuse shared strings beyond `MAX_XLSX_SHARED_BYTES` (unpacked) or `MAX_XLSX_SHARED_STRINGS`
+    before openpyxl loads them all into memory: the size from the zip directory, the count by
+    streaming the part (at most `MAX_XLSX_SHARED_BYTES` read, elements discarded as they pass)."""
+    import xml.etree.ElementTree as ET
+
+    rule = (f"at most {MAX_XLSX_SHARED_STRINGS:,} texts and {MAX_XLSX_SHARED_BYTES // 2**20} MB of them are read "
+            "(an assignment table has a few hundred)")
+    for part in _shared_string_parts(archive, refuse):
+        size = archive.getinfo(part).file_size
+        if size > MAX_XLSX_SHARED_BYTES:
+            raise refuse(f"its shared strings ({part}) unpack to {size / 2**20:.1f} MB; {rule}")
+        count = elements = 0
+        try:
+            with archive.open(part) as stream:
+                for _, el in ET.iterparse(stream, events=("end",)):
+                    elements += 1
+                    if el.tag.rsplit("}", 1)[-1] == "si":
+                        count += 1
+                        el.clear()
+                    if count > MAX_XLSX_SHARED_STRINGS or elements > 8 * MAX_XLSX_SHARED_STRINGS:
+                        raise refuse(f"its shared strings ({part}) hold more than {MAX_XLSX_SHARED_STRINGS:,} "
+                                     f"texts; {rule}")
+        except ET.ParseError:
+            raise refuse(f"its shared strings ({part}) cannot be read") from None
+
+
+def _xlsx_csv(data: bytes, name: str) -> tuple[bytes, str, list[str]]:
+    """The first sheet of an XLSX workbook as CSV bytes, its title and the titles of all sheets,
+    without unpacking more than the limits allow.
+
+    Before anything is unpacked, the zip directory's sizes are checked (`zipfile` reads no more than
+    a member's declared size): `MAX_XLSX_UNPACKED` in all, `MAX_XLSX_RATIO`, and the shared
+    strings' size; their count is then streamed (`_check_shared_strings`) before openpyxl loads
+    them. The sheet is read row by row (openpyxl read-only), refusing its declared dimension or any
+    cell beyond `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`, more than `MAX_XLSX_CELLS` cells, or more
+    than `MAX_XLSX_CPU_SECONDS` of this thread's CPU time. An empty first sheet is refused with
+    the names of the workbook's sheets (only the first is read).
     """
     import openpyxl
 
     def refuse(rule: str) -> ValidationError:
         return ValidationError(name, [f"{name}: {rule}"])
 
+    started = time.thread_time()
+
+    def check_time() -> None:
+        if time.thread_time() - started > MAX_XLSX_CPU_SECONDS:
+            raise refuse(f"reading the workbook took more than {MAX_XLSX_CPU_SECONDS:g} s of CPU time, the limit "
+                         "(an assignment table takes a fraction of a second)")
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
         raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
-    unpacked = sum(m.file_size for m in members)
-    packed = max(1, sum(m.compress_size for m in members))
-    limit = f"{MAX_XLSX_UNPACKED // 2**20} MB"
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise refuse(f"the workbook unpacks to {unpacked / 2**20:.1f} MB; at most {limit} is accepted "
-                     "(an assignment table is a few hundred kB)")
-    if unpacked > 2**20 and unpacked / packed > MAX_XLSX_RATIO:
-        raise refuse(f"the workbook unpacks to {unpacked / packed:.0f} times its size; at most {MAX_XLSX_RATIO} "
-                     "times is accepted (an assignment table does not compress that well)")
+    with archive:
+        unpacked = sum(m.file_size for m in members)
+        packed = max(1, sum(m.compress_size for m in members))
+        limit = f"{MAX_XLSX_UNPACKED // 2**20} MB"
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise refuse(f"the workbook unpacks to {unpacked / 2**20:.1f} MB; at most {limit} is accepted "
+                         "(an assignment table is a few hundred kB)")
+        if unpacked > 2**20 and unpacked / packed > MAX_XLSX_RATIO:
+            raise refuse(f"the workbook unpacks to {unpacked / packed:.0f} times its size; at most {MAX_XLSX_RATIO} "
+                         "times is accepted (an assignment table does not compress that well)")
+        try:
+            _check_shared_strings(archive, refuse)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+            raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    check_time()
     caps = f"at most {MAX_XLSX_ROWS:,} rows and {MAX_XLSX_COLUMNS} columns are read"
     rows: list[list[str]] = []
+    cells_read = 0
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
+            sheets = list(book.sheetnames)
             sheet = book.worksheets[0]
             if (sheet.max_row or 0) > MAX_XLSX_ROWS or (sheet.max_column or 0) > MAX_XLSX_COLUMNS:
                 raise refuse(f"the first sheet is {sheet.max_row} rows × {sheet.max_column} columns; {caps}")
@@ -467,6 +555,12 @@ def _xlsx_csv(data: bytes, name: str) -> bytes:
                 if len(rows) == MAX_XLSX_ROWS or len(values) > MAX_XLSX_COLUMNS:
                     raise refuse(f"the first sheet has a cell beyond row {MAX_XLSX_ROWS:,} or column "
                                  f"{MAX_XLSX_COLUMNS}; {caps}")
+                cells_read += len(values)
+                if cells_read > MAX_XLSX_CELLS:
+                    raise refuse(f"the first sheet has more than {MAX_XLSX_CELLS:,} cells; at most {MAX_XLSX_CELLS:,} "
+                                 "are read (an assignment table has a few thousand)")
+                if len(rows) % 256 == 0:
+                    check_time()
                 cells = [_xlsx_cell(v) for v in values]
                 while cells and cells[-1] == "":
                     cells.pop()
@@ -477,12 +571,17 @@ def _xlsx_csv(data: bytes, name: str) -> bytes:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    check_time()
     while rows and not rows[-1]:
         rows.pop()
+    if not rows:
+        listed = ", ".join(repr(x) for x in sheets)
+        raise refuse(f"the first sheet, {sheets[0]!r}, is empty; only the first sheet is read (the workbook has "
+                     f"{len(sheets)} sheet(s): {listed}): move the table to the first sheet")
     width = max((len(r) for r in rows), default=0)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(r + [""] * (width - len(r)) for r in rows)
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8"), sheets[0], sheets
 
 
 def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | None = None
@@ -493,6 +592,8 @@ def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | N
     """
     prepared, problems = tables.prepare_assignments(raw, table)
     if problems and any("missing required column" in p for p in problems):
+        if raw.attrs.get("sheets"):
+            problems.append(sheet_note(table, raw.attrs["sheet"], raw.attrs["sheets"]))
         return None, problems
     problems += tables.validate_assignments(prepared, table=table, kommuner=bundle.kommuner, layers=bundle.layers,
                                             units=bundle.units, sub_areas=bundle.sub_areas)
