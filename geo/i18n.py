@@ -409,7 +409,7 @@ TEXT: dict[str, dict[str, str]] = {
     "site_layer_page": {"da": "Kortet over laget {layer}", "en": "The map of the layer {layer}"},
     "site_all_kommuner": {"da": "Alle kommuner", "en": "All municipalities"},
 
-    # --- issue 15 fixes (helper "fixes"): scenario link limit, XLSX sheets ---------------------
+    # --- issue 15 fixes (helper "fixes"): the scenario link limit (plans.ScenarioTooLong) ---------
     "sc_too_long": {"da": "Ændringen blev ikke tilføjet: scenariet ville fylde {length} tegn i linket, og højst "
                           "{limit} er muligt. Fortryd nogle ændringer, eller hent scenariet som tabel og upload "
                           "det igen senere.",
