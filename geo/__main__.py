@@ -4,7 +4,8 @@ kommune``.
 Every command is one entry of `COMMANDS` (its help, its arguments and the function that runs it);
 `main` dispatches and turns every failure into one line on standard error and an exit code:
 0 done, 1 invalid input or data (the message says what and where), 2 usage or file-system error
-(a wrong option, a file that cannot be read or written). Standard output is always UTF-8.
+(a wrong option, a file that cannot be read or written), 130 interrupted (Ctrl-C: one line, no
+traceback, nothing half-written left). Standard output is always UTF-8.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -20,15 +22,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from geo import aggregate, export, files, fmt, owndata, plans, profile, roles, tables
-from geo.bundle import Bundle, load_bundle
-from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS
-from geo.errors import KlyngekortError, ValidationError
-from geo.i18n import t
-from geo.model import unassigned_kommuner
-
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+INTERRUPTED = "error: interrupted (Ctrl-C); nothing was left half-written"
+
+
+def _interrupted_hook(kind, value, traceback) -> None:
+    """Ctrl-C while the libraries below are still loading: the same one line as `main` prints."""
+    if issubclass(kind, KeyboardInterrupt):
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        os._exit(EXIT_INTERRUPTED)
+    sys.__excepthook__(kind, value, traceback)
+
+
+if __name__ == "__main__":
+    sys.excepthook = _interrupted_hook
+
+from geo import aggregate, export, files, fmt, owndata, plans, profile, roles, tables  # noqa: E402 - after the hook
+from geo.bundle import Bundle, load_bundle  # noqa: E402
+from geo.config import CHRISTIANSOE, CONFIDENCE_LEVELS  # noqa: E402
+from geo.errors import KlyngekortError, ValidationError  # noqa: E402
+from geo.i18n import t  # noqa: E402
+from geo.model import unassigned_kommuner  # noqa: E402
 
 
 class UsageError(Exception):
@@ -157,7 +173,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     layer = resolve_layer(bundle, args.layer, on)
     frame = export.frame_for(bundle, layer, args.what, args.year, on)
     sources = export.sources_table(bundle, layer, args.what, args.year, created=roles.today(), on=on)
-    payload = export.render(frame, args.format, sources)
+    payload = export.render(frame, args.format, sources, sheet=args.what)
     _deliver(payload, args.out, out, f"{len(frame)} {args.what} of {layer}")
     return 0
 
@@ -463,7 +479,8 @@ def _os_message(exc: OSError) -> str:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run one command; return its exit code (0 done, 1 invalid input, 2 usage or file error)."""
+    """Run one command; return its exit code (0 done, 1 invalid input, 2 usage or file error,
+    130 interrupted)."""
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage and the message
@@ -480,6 +497,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except (KlyngekortError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except KeyboardInterrupt:  # every writer has removed its temporary file on the way out
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
@@ -32,7 +33,9 @@ PALETTES: dict[str, tuple[str, str, str]] = {
     "purples": ("Lilla", "Purples", "Purples"),
 }
 
-# Okabe-Ito: a qualitative palette distinguishable with the common colour-vision deficiencies.
+# Okabe-Ito: a qualitative palette distinguishable with the common colour-vision deficiencies (black
+# left out: outlines and labels are drawn in it). Eight colours: the most units of one layer within one
+# region is six (voksenpsykiatri in Hovedstaden and Syddanmark), and membership_colours needs at most 7.
 CATEGORICAL = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999"]
 
 MISSING_COLOUR = "#d4d4d4"  # "ingen data": its own class, never part of the computed classes
@@ -189,16 +192,76 @@ def classify(
     return out, legend
 
 
-def membership_colours(units: gpd.GeoDataFrame) -> dict[str, str]:
-    """A colour per unit such that units that touch never share a colour.
+TOUCH_M = 1.0  # units closer than this (in a projected CRS, metres) are neighbours
 
-    Uses mapclassify's greedy colouring on queen contiguity of the unit geometries and the
-    Okabe-Ito palette; ``units`` needs ``unit_id`` and geometry.
+
+def _neighbours(frame: gpd.GeoDataFrame) -> list[set[int]]:
+    """Per unit (position) the positions of the units it touches (corners count: queen contiguity)."""
+    geoms = np.asarray(frame.geometry.values)
+    tree = shapely.STRtree(geoms)
+    projected = frame.crs is not None and frame.crs.is_projected
+    left, right = (tree.query(geoms, predicate="dwithin", distance=TOUCH_M) if projected
+                   else tree.query(geoms, predicate="intersects"))
+    out: list[set[int]] = [set() for _ in range(len(frame))]
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i != j:
+            out[i].add(j)
+            out[j].add(i)
+    return out
+
+
+def membership_colours(units: gpd.GeoDataFrame, regions: Mapping[str, Iterable[str]] | None = None
+                       ) -> dict[str, str]:
+    """A colour per unit from the colour-blind-safe `CATEGORICAL` palette such that every unit can
+    be told from the others around it: units that touch never share a colour, and no colour is
+    used twice within a region.
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        ``unit_id`` and geometry (a projected CRS in metres, e.g. EPSG:25832, or touching shapes);
+        an optional ``regions`` column (what `geo.model.unit_geometries` gives when the parts carry
+        the kommuner's ``region``) names each unit's regions.
+    regions : mapping, optional
+        unit id → the regions (the 2007 regions of its kommuner) it lies in; overrides the column.
+
+    Returns
+    -------
+    dict
+        unit id → colour. With no more units than colours every unit has its own colour; otherwise
+        the units are coloured most constrained first (DSATUR), each taking the least used colour
+        its neighbours and region mates leave, so the colours are spread evenly.
+
+    Raises
+    ------
+    ValueError
+        If the palette is too small for the constraints.
     """
     frame = units.reset_index(drop=True)
-    if len(frame) == 1:
-        return {frame["unit_id"].iloc[0]: CATEGORICAL[0]}
-    colour_index = mapclassify.greedy(frame, strategy="balanced", min_colors=5)
-    if colour_index.max() >= len(CATEGORICAL):
-        raise ValueError(f"{colour_index.max() + 1} colours needed; the palette has {len(CATEGORICAL)}")
-    return {uid: CATEGORICAL[int(c)] for uid, c in zip(frame["unit_id"], colour_index, strict=True)}
+    ids = [str(u) for u in frame["unit_id"]]
+    if regions is None and "regions" in frame.columns:
+        regions = dict(zip(ids, frame["regions"], strict=True))
+    if len(ids) <= len(CATEGORICAL):
+        return {u: CATEGORICAL[i] for i, u in enumerate(ids)}
+    conflicts = _neighbours(frame)
+    members: dict[str, list[int]] = {}
+    for i, u in enumerate(ids):
+        for region in (regions or {}).get(u, ()) or ():
+            members.setdefault(str(region), []).append(i)
+    for group in members.values():
+        for i in group:
+            conflicts[i].update(j for j in group if j != i)
+    colour: dict[int, int] = {}
+    used = [0] * len(CATEGORICAL)
+    while len(colour) < len(ids):
+        todo = [i for i in range(len(ids)) if i not in colour]
+        i = max(todo, key=lambda k: (len({colour[j] for j in conflicts[k] if j in colour}), len(conflicts[k]),
+                                     -k))
+        taken = {colour[j] for j in conflicts[i] if j in colour}
+        free = [c for c in range(len(CATEGORICAL)) if c not in taken]
+        if not free:
+            raise ValueError(f"unit {ids[i]!r} touches or shares a region with units of all {len(CATEGORICAL)} "
+                             "colours; the palette is too small")
+        colour[i] = min(free, key=lambda c: (used[c], c))
+        used[colour[i]] += 1
+    return {u: CATEGORICAL[colour[i]] for i, u in enumerate(ids)}

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import aggregate, catalog, files, fmt, model, views
+from geo import aggregate, catalog, citations, counts, files, model, views
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, SOURCE_FILES
 
@@ -53,7 +53,8 @@ def kommuner_frame(bundle: Bundle, layer: str, year: int | None = None,
 
 def units_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoDataFrame:
     """One feature per unit: id, name, hospital, share-weighted population (shares and population of
-    ``year``, default the latest), member count, geometry."""
+    ``year``, default the latest; whole residents: each split kommune's parts rounded by the largest
+    remainder, `geo.counts`), member count, geometry."""
     bundle.layer(layer)
     pop, year = catalog.population_total(bundle.population, year)
     assignments = bundle.assignments_for(year)
@@ -61,10 +62,11 @@ def units_frame(bundle: Bundle, layer: str, year: int | None = None) -> gpd.GeoD
     geoms = model.unit_geometries(parts)
     memberships = model.layer_assignments(assignments, layer)
     agg = aggregate.aggregate_to_units(pop, memberships, pop, "count")
+    agg["whole"] = agg["unit_id"].map(counts.unit_counts(memberships, pop))
     info = bundle.units.loc[bundle.units["layer"] == layer, ["unit_id", "hospital", "region", "confidence"]]
-    out = geoms.merge(agg[["unit_id", "value", "n_kommuner"]], on="unit_id", validate="one_to_one")
+    out = geoms.merge(agg[["unit_id", "whole", "n_kommuner"]], on="unit_id", validate="one_to_one")
     out = out.merge(info, on="unit_id", validate="one_to_one")
-    out["population"] = out["value"].round().astype("Int64")
+    out["population"] = out["whole"].astype("Int64")
     out["population_year"] = year
     out["layer"] = layer
     cols = [*UNITS_COLUMNS, "region", "confidence", "population_year"]
@@ -112,6 +114,8 @@ def with_fill(bundle: Bundle, frame: gpd.GeoDataFrame, layer: str, what: str, fi
         members = model.layer_assignments(bundle.assignments, layer)
         agg = aggregate.aggregate_to_units(values, members, catalog.weights_for(fill, bundle.population), fill.kind)
         agg = agg.set_index("unit_id")
+        if fill.kind == "count":  # people: whole, each kommune's parts keeping its count
+            agg["value"] = agg["value"].where(agg["value"].isna(), agg.index.map(counts.unit_counts(members, values)))
         out["value"] = out["unit_id"].map(agg["value"])
         out["coverage"] = out["unit_id"].map(agg["coverage"])
     else:
@@ -159,8 +163,14 @@ def table_of(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv(frame: pd.DataFrame) -> str:
     """CSV for programs: RFC 4180 (comma, CRLF, quotes where needed), UTF-8 without BOM, ``.`` as
     decimal mark, numbers as `geo.fmt.plain` writes them, codes as text, no geometry; text cells
-    that would start a formula get a leading ``'``."""
-    return table_of(frame).to_csv(index=False, lineterminator="\r\n", float_format=fmt.plain)
+    that would start a formula get a leading ``'`` (`geo.files.to_csv`, the one CSV writer)."""
+    return files.to_csv(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
+
+
+def _cited(bundle: Bundle, field: str) -> str:
+    """A ``source`` field as citations (publisher: title (date) — `geo.citations`), never a file path."""
+    table = bundle.citations if bundle.citations is not None else pd.DataFrame(columns=citations.CITATION_COLUMNS)
+    return citations.sources_text(field, table)
 
 
 def sources_table(bundle: Bundle, layer: str, what: str, year: int | None = None,
@@ -175,7 +185,7 @@ def sources_table(bundle: Bundle, layer: str, what: str, year: int | None = None
         ("export", what),
         ("layer", f"{layer} ({row.get('name_da', '')})"),
         ("layer valid", validity + (f"; on {on}: {entry.status(on)}" if on else "")),
-        ("layer source", str(row.get("source", ""))),
+        ("layer source", _cited(bundle, str(row.get("source", "")))),
         ("layer confidence", str(row.get("confidence", ""))),
     ]
     if what != "memberships":
@@ -187,7 +197,7 @@ def sources_table(bundle: Bundle, layer: str, what: str, year: int | None = None
     items += split_items(bundle, layer, year)
     if fill_key:
         fill = catalog.fill_catalog(bundle.population, bundle.indicators)[fill_key]
-        items += [("fill", f"{fill.label_da} ({fill_key})"), ("fill source", fill.source)]
+        items += [("fill", f"{fill.label_da} ({fill_key})"), ("fill source", catalog.source_text(fill.source))]
     items += [
         ("created", (created or dt.date.today()).isoformat()),
         ("made by", "Klyngekort (python -m geo export)"),
@@ -226,9 +236,10 @@ def _cell_value(value: object) -> object:
     return _XML_ILLEGAL.sub("", str(value))
 
 
-def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str = "data") -> bytes:
-    """An Excel workbook: the table (codes stored as text, numbers as numbers, text neutralised)
-    and a sheet ``sources`` with what the export is made of and when."""
+def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str) -> bytes:
+    """An Excel workbook: the table on a sheet named for what it holds (``kommuner``, ``units``,
+    ``memberships``; codes stored as text, numbers as numbers, text neutralised) and a sheet
+    ``sources`` with what the export is made of (as citations) and when."""
     from openpyxl import Workbook
 
     table = table_of(frame)
@@ -254,18 +265,20 @@ def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str = "data") -> 
     return buffer.getvalue()
 
 
-def render(frame: gpd.GeoDataFrame, fmt_: str, sources: pd.DataFrame | None = None) -> str | bytes:
+def render(frame: gpd.GeoDataFrame, fmt_: str, sources: pd.DataFrame | None = None,
+           sheet: str | None = None) -> str | bytes:
     """The export in ``fmt_`` (one of `FORMATS`): text for GeoJSON and CSV, bytes for XLSX
-    (``sources`` is its second sheet, see `sources_table`)."""
+    (``sheet`` names its table sheet, one of `WHATS`; ``sources`` is its second sheet, see
+    `sources_table`)."""
     if fmt_ not in FORMATS:
         raise ValueError(f"format must be in the set: {list(FORMATS)}; got {fmt_!r}")
     if fmt_ == "geojson":
         return to_geojson(frame)
     if fmt_ == "csv":
         return to_csv(frame)
-    if sources is None:
-        raise ValueError("an xlsx export needs its sources table (see sources_table)")
-    return to_xlsx(frame, sources)
+    if sources is None or sheet is None:
+        raise ValueError("an xlsx export needs its sheet name and sources table (see sources_table)")
+    return to_xlsx(frame, sources, sheet)
 
 
 def xlsx_for(bundle: Bundle, layer: str, what: str, fill_key: str, created: dt.date) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import safe
+from geo import fmt, safe
 
 
 def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> Path:
@@ -53,3 +53,11 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(safe.cell).astype(out[column].dtype)
     return out
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """CSV as every export writes it: RFC 4180 (comma, CRLF after every record, quotes where
+    needed), no index, numbers as `geo.fmt.plain` writes them (``1``, ``0.577``), text cells that
+    would start a formula neutralised (`neutralise_frame`). The text is UTF-8 when encoded; the
+    caller writes it without a BOM."""
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n", float_format=fmt.plain)

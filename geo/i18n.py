@@ -553,6 +553,13 @@ TEXT: dict[str, dict[str, str]] = {
                           "en": "The split by districts uses the districts' population on 1 January {used}, the "
                                 "earliest year in the district figures ({asked} precedes them)."},
     "why_confidence": {"da": "Begrundelse", "en": "Reason"},
+    # --- issue 15 fixes (helper "fixes"): the scenario link limit (plans.ScenarioTooLong) ---------
+    "sc_too_long": {"da": "Ændringen blev ikke tilføjet: scenariet ville fylde {length} tegn i linket, og højst "
+                          "{limit} er muligt. Fortryd nogle ændringer, eller hent scenariet som tabel og upload "
+                          "det igen senere.",
+                    "en": "The change was not added: the scenario would take {length} characters in the link, and "
+                          "at most {limit} are possible. Undo some changes, or download the scenario as a table "
+                          "and upload it again later."},
 }
 
 

@@ -58,13 +58,15 @@ def layer_parts(
     Returns
     -------
     GeoDataFrame
-        ``PART_COLUMNS`` and geometry, in the CRS of ``kommuner``.
+        ``PART_COLUMNS`` (and the kommune's ``region`` where ``kommuner`` has it) and geometry, in the
+        CRS of ``kommuner``.
     """
     rows = layer_assignments(assignments, layer)
     names = units.loc[units["layer"] == layer, ["unit_id", "unit_navn"]]
     rows = rows.merge(names, on="unit_id", how="left", validate="many_to_one")
+    extra = ["region"] if "region" in kommuner.columns else []
     rows = rows.merge(
-        kommuner[["kommune_kode", "kommune_navn", "geometry"]],
+        kommuner[["kommune_kode", "kommune_navn", *extra, "geometry"]],
         on="kommune_kode",
         how="left",
         validate="many_to_one",
@@ -87,14 +89,20 @@ def layer_parts(
             shared.append(bool(n_units[_] > 1))
     out = gpd.GeoDataFrame(rows.drop(columns="geometry"), geometry=geoms, crs=kommuner.crs)
     out["shared"] = shared
-    return out[[*PART_COLUMNS, "geometry"]].reset_index(drop=True)
+    return out[[*PART_COLUMNS, *extra, "geometry"]].reset_index(drop=True)
 
 
 def unit_geometries(parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Dissolve parts to one (multi)polygon per unit (``unit_id``, ``unit_navn``, geometry)."""
-    return parts.dissolve(by="unit_id", aggfunc={"unit_navn": "first"}, as_index=False)[
-        ["unit_id", "unit_navn", "geometry"]
-    ]
+    """Dissolve parts to one (multi)polygon per unit (``unit_id``, ``unit_navn``, geometry; and
+    ``regions``, the sorted regions of its kommuner, where the parts carry ``region``)."""
+    if "region" not in parts.columns:
+        return parts.dissolve(by="unit_id", aggfunc={"unit_navn": "first"}, as_index=False)[
+            ["unit_id", "unit_navn", "geometry"]
+        ]
+    out = parts.dissolve(by="unit_id", aggfunc={"unit_navn": "first"}, as_index=False)
+    regions = parts.groupby("unit_id")["region"].agg(lambda s: tuple(sorted({str(r) for r in s.dropna()})))
+    out["regions"] = out["unit_id"].map(regions)
+    return out[["unit_id", "unit_navn", "regions", "geometry"]]
 
 
 def simplify_for_display(

@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import catalog, fmt, model, split, tables
+from geo import catalog, fmt, model, overlap, split, tables
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW, CRS_WORK
+from geo.errors import ValidationError
 
 TOUCH_M = 50.0  # boundaries closer than this touch (digitising tolerance)
 WATER_GAP_M = 20_000.0  # widest sea crossing joined: Læsø–Frederikshavn (18.6 km)
@@ -48,26 +49,48 @@ MAX_XLSX_UNPACKED = tables.XLSX_MAX_UNPACKED
 MAX_XLSX_RATIO = tables.XLSX_MAX_RATIO
 MAX_XLSX_ROWS = tables.XLSX_MAX_ROWS
 MAX_XLSX_COLUMNS = tables.XLSX_MAX_COLUMNS
+MAX_XLSX_CELLS = tables.XLSX_MAX_CELLS
+MAX_XLSX_SHARED_STRINGS = tables.XLSX_MAX_SHARED_STRINGS
 URL_VERSION = "v1"
+MAX_TOKEN_CHARS = 16_000  # a scenario link's token (the nginx front's header buffers are sized for it)
 PLAN_COLUMNS = ["layer", "kommune_kode", "unit_id", "share", "basis", "sub_areas", "source", "confidence"]
 _SET_RE = re.compile(r"^\s*([0-9]{1,4})\s*=\s*(.+?)\s*$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_SUB_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass(frozen=True)
 class Change:
     """One kommune re-assigned: ``shares`` is ((unit_id, share), ...) summing to 1 (within
-    `geo.tables.SHARE_TOLERANCE`)."""
+    `geo.tables.SHARE_TOLERANCE`); ``sub_areas`` is empty, or one tuple of sub-area ids (København's
+    bydele) per entry of ``shares`` (an empty tuple where that unit lists none)."""
 
     kommune_kode: str
     shares: tuple[tuple[str, float], ...]
+    sub_areas: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        subs = tuple(tuple(s) for s in self.sub_areas)
+        if subs and len(subs) != len(self.shares):
+            raise ValueError(f"{self.kommune_kode}: {len(subs)} sub-area lists for {len(self.shares)} units")
+        object.__setattr__(self, "sub_areas", subs if any(subs) else ())  # none listed: one form only
+
+    def subs_of(self, i: int) -> tuple[str, ...]:
+        """The sub-areas of the ``i``-th unit (empty when none are listed)."""
+        return self.sub_areas[i] if self.sub_areas else ()
 
     def text(self) -> str:
-        """The change in the ``KODE=UNIT`` / ``KODE=UNIT:SHARE,UNIT:SHARE`` syntax; shares as the shortest
-        text that reads back as the same float (`geo.fmt.plain`), so `parse_change` returns this change."""
-        if len(self.shares) == 1:
+        """The change in the ``KODE=UNIT`` / ``KODE=UNIT:SHARE,UNIT:SHARE`` syntax, a unit's sub-areas
+        after ``@`` joined by ``+`` (``0101=h_byen:0.577@1+2+3+6+7+8,h_syd:0.423@4+5+9+10``); shares as
+        the shortest text that reads back as the same float (`geo.fmt.plain`), so `parse_change`
+        returns this change."""
+        if len(self.shares) == 1 and not self.sub_areas:
             return f"{self.kommune_kode}={self.shares[0][0]}"
-        return f"{self.kommune_kode}=" + ",".join(f"{u}:{fmt.plain(float(s))}" for u, s in self.shares)
+        parts = []
+        for i, (unit, share) in enumerate(self.shares):
+            subs = self.subs_of(i)
+            parts.append(f"{unit}:{fmt.plain(float(share))}" + (f"@{'+'.join(subs)}" if subs else ""))
+        return f"{self.kommune_kode}=" + ",".join(parts)
 
 
 @dataclass(frozen=True)
@@ -99,6 +122,7 @@ class Context:
     unit_names: dict[str, dict[str, str]]
     unit_sites: dict[str, dict[str, tuple[int, ...]]]
     sub_area_population: pd.DataFrame | None = None  # shares of split kommuner follow it (`for_year`)
+    sub_areas: dict[str, frozenset[str]] = field(default_factory=dict)  # kommune → its sub-area ids
 
 
 @dataclass(frozen=True)
@@ -106,10 +130,11 @@ class Comparison:
     """Plan A against plan B.
 
     ``matrix``: ``a_unit_id, a_unit_navn, b_unit_id, b_unit_navn, population, share_of_a,
-    share_of_b`` (non-zero cells); ``congruence``: per A unit its largest B unit and the share of
-    its residents there; ``mismatches``: kommuner whose B unit is not where most of their A unit
-    goes; ``year``: the population year; ``split_years``: per kommune split by bydele, the year of
-    the bydel figures its shares use.
+    share_of_b`` (non-zero cells; ``population`` in whole residents, each kommune's cells rounded
+    by the largest remainder to its population, `geo.overlap.kommune_people`); ``congruence``: per
+    A unit its largest B unit and the share of its residents there; ``mismatches``: kommuner whose
+    B unit is not where most of their A unit goes (``population`` whole); ``year``: the population
+    year; ``split_years``: per kommune split by bydele, the year of the bydel figures its shares use.
     """
 
     matrix: pd.DataFrame
@@ -202,7 +227,8 @@ def build_context(bundle: Bundle) -> Context:
     return Context(codes, index, dict(zip(kommuner["kommune_kode"], kommuner["kommune_navn"], strict=True)),
                    population, ages, tuple(keys), tuple(fills[k].kind for k in keys), values, has, weights,
                    neighbours, site_index, np.asarray(dist, dtype=float), unit_names, unit_sites,
-                   bundle.sub_area_population)
+                   bundle.sub_area_population,
+                   {k: frozenset(g) for k, g in bundle.sub_areas.groupby("kommune_kode")["sub_area_id"]})
 
 
 # --- plans and scenarios ----------------------------------------------------------------------
@@ -240,39 +266,67 @@ def for_year(ctx: Context, plan: Plan, year: int) -> tuple[Plan, dict[str, int]]
 def parse_change(text: str) -> Change:
     """``KODE=UNIT`` or ``KODE=UNIT:SHARE,UNIT:SHARE`` → `Change` (ValueError naming the rule).
 
-    Shares are fractions (0.6) or percentages (60 %); they must sum to 1 (100 %) within
-    `geo.tables.SHARE_TOLERANCE`, the tolerance of an uploaded table. Digits must be ASCII.
+    Shares are fractions (``0.6``) or percentages (``60%``, ``60 %``), the syntax of an uploaded
+    table (`geo.tables.parse_share`); each is at least `geo.tables.MIN_SHARE` and they sum to 1
+    (100 %) within `geo.tables.SHARE_TOLERANCE`, the tolerance of an uploaded table. A unit's
+    sub-areas follow ``@``, joined by ``+`` (``h_byen:0.577@1+2+3``). Digits must be ASCII;
+    invisible characters (zero-width space, BOM, no-break space, directional marks) are ignored.
     """
-    if why := tables.ascii_digit_problem(text or ""):
+    raw = text or ""
+    if why := tables.ascii_digit_problem(raw):
         raise ValueError(f"{text!r}: {why}")
-    match = _SET_RE.match(text or "")
+    match = _SET_RE.match(tables.without_invisible(raw))
     if not match:
         raise ValueError(f"{text!r}: expected KODE=UNIT or KODE=UNIT:SHARE,UNIT:SHARE")
     kode, rest = match.group(1).zfill(4), match.group(2)
     parts = [p.strip() for p in rest.split(",")]
-    if len(parts) == 1 and ":" not in parts[0]:
+    if len(parts) == 1 and ":" not in parts[0] and "@" not in parts[0]:
         parts = [parts[0] + ":1"]
-    shares = []
+    shares, subs = [], []
     for part in parts:
-        unit, _, value = part.partition(":")
+        head, at, sub_text = part.partition("@")
+        unit, _, value = head.partition(":")
         unit = unit.strip()
         if not _ID_RE.match(unit):
             raise ValueError(f"{text!r}: {unit!r} is not a unit id")
         try:
-            share = float(value.strip().rstrip("%").replace(",", "."))
+            share = tables.parse_share(value) if value.strip() else math.nan
         except ValueError:
-            raise ValueError(f"{text!r}: share {value!r} of {unit} is not a number") from None
-        if value.strip().endswith("%") or share > 1:
-            share /= 100
-        if not 0 < share <= 1:
-            raise ValueError(f"{text!r}: share of {unit} must be > 0 and ≤ 1")
+            raise ValueError(f"{text!r}: share {value.strip()!r} of {unit} is not a number "
+                             "(write a fraction, 0.6, or a percentage, 60%)") from None
+        if math.isnan(share):
+            raise ValueError(f"{text!r}: {unit} needs a share (UNIT:SHARE)")
+        if share > 1:
+            raise ValueError(f"{text!r}: share of {unit} is {fmt.plain(share)}, more than 1: write a fraction "
+                             f"({fmt.plain(share / 100)}) or a percentage ({fmt.plain(share)}%)")
+        if not share >= tables.MIN_SHARE:
+            raise ValueError(f"{text!r}: share of {unit} must be at least {tables.MIN_SHARE:g}")
+        names = tuple(s.strip() for s in sub_text.split("+")) if at else ()
+        bad = [s for s in names if not _SUB_RE.match(s)]
+        if bad or (at and not names):
+            raise ValueError(f"{text!r}: sub-areas of {unit} must be ids joined by '+' (@1+2+3); got {sub_text!r}")
         shares.append((unit, share))
+        subs.append(names)
     if len({u for u, _ in shares}) != len(shares):
         raise ValueError(f"{text!r}: a unit appears twice")
     total = math.fsum(s for _, s in shares)
     if abs(total - 1) > tables.SHARE_TOLERANCE:
         raise ValueError(f"{text!r}: shares sum to {fmt.plain(total)}, expected 1")
-    return Change(kode, tuple(shares))
+    return Change(kode, tuple(shares), tuple(subs))
+
+
+def add_change(changes: list[Change] | tuple[Change, ...], change: Change) -> list[Change]:
+    """The changes with ``change`` added: an earlier change of the same kommune is replaced (the
+    kommune's change moves to the end), so repeated moves do not lengthen the scenario.
+
+    Raises
+    ------
+    ScenarioTooLong
+        When the changes would no longer fit in a link (`MAX_TOKEN_CHARS`); ``changes`` is unchanged.
+    """
+    out = [c for c in changes if c.kommune_kode != change.kommune_kode] + [change]
+    encode_changes(out)  # raises ScenarioTooLong past the limit
+    return out
 
 
 def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: Context,
@@ -291,14 +345,24 @@ def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: C
             problems.append(f"{ch.text()}: {ch.kommune_kode!r} is not a kommune code")
         problems += [f"{ch.text()}: {u!r} is not a unit of layer {plan.layer!r}"
                      for u, _ in ch.shares if u not in units]
+        known = ctx.sub_areas.get(ch.kommune_kode, frozenset())
+        seen: dict[str, str] = {}
+        for i, (unit, _) in enumerate(ch.shares):
+            for sub in ch.subs_of(i):
+                if sub not in known:
+                    have = ", ".join(sorted(known, key=lambda x: (len(x), x))) or "none"
+                    problems.append(f"{ch.text()}: sub-area {sub!r} does not exist in kommune {ch.kommune_kode} "
+                                    f"(known: {have})")
+                elif seen.setdefault(sub, unit) != unit:
+                    problems.append(f"{ch.text()}: sub-area {sub} is given to both {seen[sub]} and {unit}")
     if problems:
         raise ValueError("; ".join(problems))
     rows = plan.rows
     latest = {ch.kommune_kode: ch for ch in changes}
     keep = rows[~rows["kommune_kode"].isin(list(latest))]
     new = [{"layer": plan.layer, "kommune_kode": ch.kommune_kode, "unit_id": u, "share": s, "basis": "scenarie",
-            "sub_areas": "", "source": SCENARIO_SOURCE, "confidence": "low"}
-           for ch in latest.values() for u, s in ch.shares]
+            "sub_areas": ";".join(ch.subs_of(i)), "source": SCENARIO_SOURCE, "confidence": "low"}
+           for ch in latest.values() for i, (u, s) in enumerate(ch.shares)]
     if new:
         out = pd.concat([keep, pd.DataFrame(new, columns=PLAN_COLUMNS).astype(keep.dtypes.to_dict())],
                         ignore_index=True)
@@ -309,16 +373,18 @@ def apply_changes(plan: Plan, changes: list[Change] | tuple[Change, ...], ctx: C
 
 
 def changed_kommuner(a: Plan, b: Plan) -> list[str]:
-    """Kommuner whose units or shares differ between two plans (sorted codes)."""
+    """Kommuner whose units, shares or sub-areas differ between two plans (sorted codes)."""
     def sig(rows: pd.DataFrame) -> dict[str, tuple]:
-        return {k: tuple(sorted((u, round(float(s), 9)) for u, s in zip(g["unit_id"], g["share"], strict=True)))
+        return {k: tuple(sorted((u, round(float(s), 9), tuple(sorted(overlap.sub_area_set(x))))
+                                for u, s, x in zip(g["unit_id"], g["share"], g["sub_areas"], strict=True)))
                 for k, g in rows.groupby("kommune_kode")}
     sa, sb = sig(a.rows), sig(b.rows)
     return sorted(k for k in set(sa) | set(sb) if sa.get(k) != sb.get(k))
 
 
 def changes_between(base: Plan, scenario: Plan) -> list[Change]:
-    """The changes that turn ``base`` into ``scenario`` (one per changed kommune).
+    """The changes that turn ``base`` into ``scenario`` (one per changed kommune, with the
+    scenario's sub-areas, so an uploaded table keeps København's bydele).
 
     A kommune the scenario leaves out cannot be expressed as a change; ValueError names it.
     """
@@ -327,39 +393,55 @@ def changes_between(base: Plan, scenario: Plan) -> list[Change]:
         rows = scenario.rows[scenario.rows["kommune_kode"] == kode]
         if rows.empty:
             raise ValueError(f"kommune {kode} is in the base but not in the scenario")
-        out.append(Change(kode, tuple(zip(rows["unit_id"], rows["share"].astype(float), strict=True))))
+        subs = tuple(tuple(x.strip() for x in str(text or "").split(";") if x.strip()) for text in rows["sub_areas"])
+        out.append(Change(kode, tuple(zip(rows["unit_id"], rows["share"].astype(float), strict=True)), subs))
     return out
 
 
 def to_assignment_csv(plan: Plan) -> str:
-    """The plan as a complete assignment table (CSV) that `validate-assignments` accepts.
+    """The plan as a complete assignment table (CSV, RFC 4180 with CRLF like every export, sub-areas
+    kept) that `validate-assignments` and the Scenarier page's upload accept.
 
     Cells are neutralised for spreadsheets; valid codes and ids never start with ``= + - @``, so
     they are written unchanged.
     """
-    from geo.files import neutralise_frame
+    from geo.files import to_csv
 
     rows = plan.rows.copy()
     rows["share"] = [fmt.plain(float(s)) for s in rows["share"]]
-    return neutralise_frame(rows[PLAN_COLUMNS]).to_csv(index=False)
+    return to_csv(rows[PLAN_COLUMNS])
 
 
 def read_table(data: bytes, name: str) -> pd.DataFrame:
     """Read an uploaded assignment table (CSV or XLSX, at most 2 MB) like `geo.tables.read_csv_table`.
 
-    An XLSX file's first sheet is read as text and then parsed exactly like a CSV file (`_xlsx_csv`:
-    refused before unpacking when it would unpack to more than `MAX_XLSX_UNPACKED`, and read at most
-    `MAX_XLSX_ROWS` × `MAX_XLSX_COLUMNS`; see `geo.tables.xlsx_rows`).
+    An XLSX file's first sheet is read as text and then parsed exactly like a CSV file (`_xlsx_csv`,
+    bounded before and while unpacking); ``attrs['sheet']`` and ``attrs['sheets']`` then name the
+    sheet that was read and all the workbook's sheets.
 
     Raises
     ------
     ValidationError
-        Naming the file and the rule it breaks (size, type, unreadable workbook, bad lines).
+        Naming the file and the rule it breaks (size, type, unreadable or oversized workbook, an
+        empty first sheet, bad lines).
     """
     data, suffix = tables.upload_bytes(data, name)
-    if suffix == "xlsx":
-        data = _xlsx_csv(data, name)
-    return tables.read_csv_table(data, name)
+    if suffix != "xlsx":
+        return tables.read_csv_table(data, name)
+    text, sheet, sheets = _xlsx_csv(data, name)
+    try:
+        frame = tables.read_csv_table(text, name)
+    except ValidationError as exc:
+        raise ValidationError(name, [*exc.problems, sheet_note(name, sheet, sheets)], more=exc.more) from None
+    frame.attrs.update(sheet=sheet, sheets=sheets)
+    return frame
+
+
+def sheet_note(name: str, sheet: str, sheets: list[str]) -> str:
+    """Which sheet of a workbook was read, and which it has (added to the problems of an XLSX upload)."""
+    listed = ", ".join(repr(x) for x in sheets)
+    return (f"{name}: the table was read from the first sheet, {sheet!r}; only the first sheet is read "
+            f"(the workbook has {len(sheets)} sheet(s): {listed})")
 
 
 def _xlsx_cell(value) -> str:
@@ -371,13 +453,16 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
-def _xlsx_csv(data: bytes, name: str) -> bytes:
-    """The first sheet of an XLSX workbook (`geo.tables.xlsx_rows`) as CSV bytes."""
-    rows = [[_xlsx_cell(v) for v in cells] for cells in tables.xlsx_rows(data, name).rows]
+def _xlsx_csv(data: bytes, name: str) -> tuple[bytes, str, list[str]]:
+    """The first sheet of an XLSX workbook (`geo.tables.xlsx_rows`, bounded before and while unpacking)
+    as CSV bytes, its title and the titles of all sheets."""
+    book = tables.xlsx_rows(data, name)
+    rows = [[_xlsx_cell(v) for v in cells] for cells in book.rows]
+    sheets = book.sheets
     width = max((len(r) for r in rows), default=0)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(r + [""] * (width - len(r)) for r in rows)
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8"), sheets[0], sheets
 
 
 def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | None = None
@@ -388,6 +473,8 @@ def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | N
     """
     prepared, problems = tables.prepare_assignments(raw, table)
     if problems and any("missing required column" in p for p in problems):
+        if raw.attrs.get("sheets"):
+            problems.append(sheet_note(table, raw.attrs["sheet"], raw.attrs["sheets"]))
         return None, problems
     problems += tables.validate_assignments(prepared, table=table, kommuner=bundle.kommuner, layers=bundle.layers,
                                             units=bundle.units, sub_areas=bundle.sub_areas)
@@ -401,21 +488,43 @@ def plan_from_table(bundle: Bundle, raw: pd.DataFrame, table: str, name: str | N
 
 # --- the URL form -----------------------------------------------------------------------------
 
+class ScenarioTooLong(ValueError):
+    """A scenario whose link token would exceed `MAX_TOKEN_CHARS` (``length`` characters)."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.limit = MAX_TOKEN_CHARS
+        super().__init__(f"the scenario is too long for a link: {length:,} characters, at most {MAX_TOKEN_CHARS:,}; "
+                         "undo some changes, or download the scenario as a table and upload it later")
+
+
 def encode_changes(changes: list[Change] | tuple[Change, ...]) -> str:
-    """``v1.<base64url of 'KODE=UNIT;KODE=UNIT:SHARE,UNIT:SHARE'>`` (no padding); '' for none."""
+    """``v1.<base64url of 'KODE=UNIT;KODE=UNIT:SHARE@SUB+SUB,UNIT:SHARE'>`` (no padding); '' for none.
+
+    Raises
+    ------
+    ScenarioTooLong
+        When the token would be longer than `MAX_TOKEN_CHARS`.
+    """
     if not changes:
         return ""
     text = ";".join(ch.text() for ch in changes)
-    return f"{URL_VERSION}." + base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    token = f"{URL_VERSION}." + base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise ScenarioTooLong(len(token))
+    return token
 
 
 def decode_changes(token: str) -> list[Change]:
-    """The changes of an `encode_changes` token; ValueError saying what is wrong with it."""
+    """The changes of an `encode_changes` token; ValueError saying what is wrong with it.
+
+    Tokens written before sub-areas existed read as they always did (the grammar only grew ``@``).
+    """
     version, dot, body = (token or "").partition(".")
     if not dot or version != URL_VERSION:
         raise ValueError(f"the scenario version {version[:10]!r} is not supported (expected {URL_VERSION})")
-    if len(body) > 20_000:
-        raise ValueError("the scenario is too long")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise ScenarioTooLong(len(token))
     try:
         padded = (body + "=" * (-len(body) % 4)).encode("ascii")
         text = base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
@@ -550,56 +659,21 @@ def metrics_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 # --- comparison -------------------------------------------------------------------------------
 
-def _subs(text: str) -> set[str]:
-    return {s.strip() for s in str(text or "").split(";") if s.strip()}
-
-
 def kommune_overlap(rows_a: pd.DataFrame, rows_b: pd.DataFrame) -> np.ndarray:
-    """Share of one kommune's population in each (A row, B row) pair; rows sum to A's shares and
-    columns to B's shares.
-
-    Exact where the rows name sub-areas and one set contains the other (København's bydele); where
-    the sets cross, proportional to the shared sub-areas; without sub-areas, A and B are taken as
-    independent (share × share). The result is then scaled to both margins (iterative proportional
-    fitting), so no resident is lost or counted twice.
-    """
-    return _overlap([float(x) for x in rows_a["share"]], [_subs(x) for x in rows_a["sub_areas"]],
-                    [float(x) for x in rows_b["share"]], [_subs(x) for x in rows_b["sub_areas"]])
+    """Share of one kommune's population in each (A row, B row) pair (`geo.overlap.kommune_overlap`,
+    the one rule); rows sum to A's shares and columns to B's shares."""
+    return overlap.kommune_overlap(rows_a["share"].astype(float).tolist(),
+                                   [overlap.sub_area_set(x) for x in rows_a["sub_areas"]],
+                                   rows_b["share"].astype(float).tolist(),
+                                   [overlap.sub_area_set(x) for x in rows_b["sub_areas"]])
 
 
-def _overlap(shares_a: list[float], sa: list[set[str]], shares_b: list[float], sb: list[set[str]]) -> np.ndarray:
-    pa, pb = np.asarray(shares_a), np.asarray(shares_b)
-    raw = np.empty((len(pa), len(pb)))
-    for i in range(len(pa)):
-        for j in range(len(pb)):
-            if sa[i] and sb[j]:
-                common = sa[i] & sb[j]
-                if not common:
-                    raw[i, j] = 0.0
-                elif sb[j] <= sa[i]:
-                    raw[i, j] = pb[j]
-                elif sa[i] <= sb[j]:
-                    raw[i, j] = pa[i]
-                else:
-                    raw[i, j] = pb[j] * len(common) / len(sb[j])
-            else:
-                raw[i, j] = pa[i] * pb[j]
-    for _ in range(50):
-        rs = raw.sum(axis=1)
-        raw *= np.divide(pa, rs, out=np.zeros_like(pa), where=rs > 0)[:, None]
-        cs = raw.sum(axis=0)
-        raw *= np.divide(pb, cs, out=np.zeros_like(pb), where=cs > 0)[None, :]
-        if np.allclose(raw.sum(axis=1), pa, atol=1e-12):
-            break
-    return raw
-
-
-def _by_kommune(plan: Plan) -> dict[str, list[tuple[str, float, set[str]]]]:
-    out: dict[str, list[tuple[str, float, set[str]]]] = {}
+def _by_kommune(plan: Plan) -> dict[str, list[tuple[str, float, frozenset[str]]]]:
+    out: dict[str, list[tuple[str, float, frozenset[str]]]] = {}
     rows = plan.rows
     for kode, unit, share, subs in zip(rows["kommune_kode"], rows["unit_id"], rows["share"], rows["sub_areas"],
                                        strict=True):
-        out.setdefault(kode, []).append((unit, float(share), _subs(subs)))
+        out.setdefault(kode, []).append((unit, float(share), overlap.sub_area_set(subs)))
     return out
 
 
@@ -614,28 +688,31 @@ def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparis
     a, used = for_year(ctx, a, year)
     b, _ = for_year(ctx, b, year)
     ga, gb = _by_kommune(a), _by_kommune(b)
-    cells: dict[tuple[str, str], float] = {}
-    by_kommune: dict[str, dict[tuple[str, str], float]] = {}
+    cells: dict[tuple[str, str], list] = {}  # (A unit, B unit) -> [whole residents, exact residents]
+    by_kommune: dict[str, dict[tuple[str, str], tuple[float, int]]] = {}
     for kode in sorted(set(ga) & set(gb)):
         ra, rb = ga[kode], gb[kode]
-        if len(ra) == 1 and len(rb) == 1:
-            grid = np.array([[ra[0][1] * rb[0][1]]])
-        else:
-            grid = _overlap([r[1] for r in ra], [r[2] for r in ra], [r[1] for r in rb], [r[2] for r in rb])
+        grid = overlap.kommune_overlap([r[1] for r in ra], [r[2] for r in ra], [r[1] for r in rb], [r[2] for r in rb])
         people = pop[ctx.index[kode]]
-        own = {}
+        whole = overlap.kommune_people(grid, people)
+        own: dict[tuple[str, str], tuple[float, int]] = {}
         for i, (ua, _, _) in enumerate(ra):
             for j, (ub, _, _) in enumerate(rb):
                 if grid[i, j] > 0:
-                    cells[(ua, ub)] = cells.get((ua, ub), 0.0) + grid[i, j] * people
-                    own[(ua, ub)] = own.get((ua, ub), 0.0) + grid[i, j]
+                    cell = cells.setdefault((ua, ub), [0, 0.0])
+                    cell[0] += int(whole[i, j])
+                    cell[1] += grid[i, j] * people
+                    share, count = own.get((ua, ub), (0.0, 0))
+                    own[(ua, ub)] = (share + grid[i, j], count + int(whole[i, j]))
         by_kommune[kode] = own
     na, nb = ctx.unit_names.get(a.layer, {}), ctx.unit_names.get(b.layer, {})
-    matrix = pd.DataFrame([(ua, na.get(ua, ua), ub, nb.get(ub, ub), v) for (ua, ub), v in cells.items()],
-                          columns=["a_unit_id", "a_unit_navn", "b_unit_id", "b_unit_navn", "population"])
-    matrix["share_of_a"] = matrix["population"] / matrix.groupby("a_unit_id")["population"].transform("sum")
-    matrix["share_of_b"] = matrix["population"] / matrix.groupby("b_unit_id")["population"].transform("sum")
-    matrix = matrix.sort_values(["a_unit_navn", "population"], ascending=[True, False]).reset_index(drop=True)
+    matrix = pd.DataFrame([(ua, na.get(ua, ua), ub, nb.get(ub, ub), n, x) for (ua, ub), (n, x) in cells.items()],
+                          columns=["a_unit_id", "a_unit_navn", "b_unit_id", "b_unit_navn", "population", "exact"])
+    matrix["population"] = matrix["population"].astype("int64")
+    matrix["share_of_a"] = matrix["exact"] / matrix.groupby("a_unit_id")["exact"].transform("sum")
+    matrix["share_of_b"] = matrix["exact"] / matrix.groupby("b_unit_id")["exact"].transform("sum")
+    matrix = (matrix.sort_values(["a_unit_navn", "exact"], ascending=[True, False]).drop(columns="exact")
+              .reset_index(drop=True))
     top = matrix.loc[matrix.groupby("a_unit_id")["population"].idxmax()]
     congruence = pd.DataFrame({
         "a_unit_id": top["a_unit_id"], "a_unit_navn": top["a_unit_navn"],
@@ -647,10 +724,10 @@ def compare(ctx: Context, a: Plan, b: Plan, year: int | None = None) -> Comparis
     main_b = dict(zip(congruence["a_unit_id"], congruence["main_b_unit_id"], strict=True))
     records = []
     for kode, own in by_kommune.items():
-        for (ua, ub), share in own.items():
+        for (ua, ub), (share, count) in own.items():
             if ub != main_b[ua]:
                 records.append((kode, ctx.names[kode], ua, na.get(ua, ua), ub, nb.get(ub, ub), main_b[ua],
-                                nb.get(main_b[ua], main_b[ua]), share, share * pop[ctx.index[kode]]))
+                                nb.get(main_b[ua], main_b[ua]), share, count))
     mismatches = pd.DataFrame(records, columns=["kommune_kode", "kommune_navn", "a_unit_id", "a_unit_navn",
                                                 "b_unit_id", "b_unit_navn", "expected_b_unit_id",
                                                 "expected_b_unit_navn", "share", "population"])

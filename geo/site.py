@@ -8,12 +8,15 @@ gzip-compressed beside it (``.gz``) for servers that serve pre-compressed files.
 
 Safety: a non-empty ``DIR`` that is not a previous atlas (no `MARKER` file) is refused; the site is
 built in a temporary sibling directory and swapped in with renames, so a failed build leaves the
-previous atlas as it was.
+previous atlas as it was; files in ``DIR`` that the atlas did not write (``.git/``, ``CNAME``) are
+kept; folders left by killed builds are removed by the next one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import gzip
 import os
 import posixpath
@@ -66,19 +69,111 @@ def check_target(out: Path) -> None:
                          "file); nothing was written. Choose an empty or new directory.")
 
 
+def inside(root: Path, rel: str) -> Path:
+    """``root / rel`` resolved (symbolic links followed); AtlasError unless it lies inside ``root``.
+
+    Every file of the atlas is written through this, so an id that became a path (``../x``, an
+    absolute path) cannot write outside the build directory and so outside ``--out``, even where
+    the tables' validation (`geo.tables.id_problem`) was bypassed.
+    """
+    base = Path(root).resolve()
+    path = (base / rel).resolve()
+    if path == base or not path.is_relative_to(base):
+        raise AtlasError(f"refusing to write {rel!r}: it resolves to {path}, outside the atlas directory "
+                         f"{base} (--out); ids in the tables must be names, never paths")
+    return path
+
+
+MARKER_HEAD = ("Klyngekort static atlas (python -m geo site); safe to replace.\n"
+               "A rebuild replaces the entries listed here and keeps every other file (.git, CNAME, ...).\n")
+ENTRY = "entry: "
+
+
+def marker_text(entries: set[str] | list[str]) -> str:
+    """The `MARKER` file's text: what it is, and the top-level entries the atlas wrote (one per line)."""
+    return MARKER_HEAD + "".join(f"{ENTRY}{name}\n" for name in sorted(set(entries) - {MARKER}))
+
+
+def own_entries(out: Path) -> set[str]:
+    """The top-level entries of the atlas in ``out`` that the atlas wrote (its `MARKER` lists them;
+    a marker of an older build lists none)."""
+    try:
+        text = (out / MARKER).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    return {line[len(ENTRY):] for line in text.splitlines() if line.startswith(ENTRY) and line[len(ENTRY):]}
+
+
+def _names(directory: Path) -> set[str]:
+    return {p.name for p in directory.iterdir()} if directory.is_dir() else set()
+
+
 def _swap_in(new: Path, out: Path) -> None:
-    """Replace ``out`` by ``new`` with renames; the previous atlas is removed only afterwards."""
+    """Replace the atlas's own entries in ``out`` by those of ``new``; keep everything else.
+
+    The atlas's own entries are those ``new`` has, those the previous `MARKER` lists, and the
+    atlas's folders (`RESERVED`); everything else in ``out`` (``.git/``, ``CNAME``, a file a user
+    put there) stays where it is and is never moved. The previous marker first lists both builds'
+    entries, so a build killed half-way leaves a directory the next build recognises and finishes;
+    a failure rolls back. The previous entries are removed only afterwards.
+    """
     if not out.exists():
         os.rename(new, out)
         return
+    incoming = _names(new) - {MARKER}
+    ours = (own_entries(out) | incoming | RESERVED) & _names(out)
+    ours.discard(MARKER)
+    files.atomic_write(out / MARKER, marker_text(ours | incoming))
     old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-    os.rename(out, old)
+    old.mkdir()
+    retired: list[str] = []
+    placed: list[str] = []
     try:
-        os.rename(new, out)
-    except OSError:
-        os.rename(old, out)
+        for name in sorted(ours):
+            os.rename(out / name, old / name)
+            retired.append(name)
+        for name in sorted(incoming):
+            os.rename(new / name, out / name)
+            placed.append(name)
+        os.replace(new / MARKER, out / MARKER)
+    except BaseException:
+        for name in reversed(placed):
+            os.rename(out / name, new / name)
+        for name in reversed(retired):
+            os.rename(old / name, out / name)
         raise
+    new.rmdir()
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale(out: Path) -> list[str]:
+    """Remove the build and retired folders (``.NAME.building-*``, ``.NAME.old-*``) that killed builds
+    left beside ``out``; call only while holding `_build_lock`. They hold only the atlas's own files."""
+    removed = []
+    for pattern in (f".{out.name}.building-*", f".{out.name}.old-*"):
+        for path in out.parent.glob(pattern):
+            if path.is_symlink() or not path.is_dir():
+                path.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+@contextlib.contextmanager
+def _build_lock(parent: Path):
+    """An exclusive lock (``flock``) on the directory that holds ``--out``: one build at a time there,
+    so folders of other builds found beside ``--out`` are stale. Writes no file; released on exit,
+    also when the process is killed."""
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AtlasError(f"another atlas build is running in {parent}; wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None, on: dt.date | None = None,
@@ -87,25 +182,33 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
     return counts and the build time. The home page and the kommune pages lead with the geography in
     force on ``on``; layers that ended before it keep their pages, marked historical.
 
+    A previous atlas in ``out`` is replaced entry by entry once the new one is complete (see
+    `_swap_in`); files it did not write are kept. Folders left by killed builds are removed.
+
     Raises
     ------
     AtlasError
-        When ``out`` is a file or a non-empty directory that is not a previous atlas.
+        When ``out`` is a file or a non-empty directory that is not a previous atlas, or another
+        build is running beside it.
     """
     start, cpu = time.perf_counter(), time.process_time()
+    log = log or (lambda _m: None)
     out = Path(out).absolute()
     check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    try:
-        today = today or roles.today()
-        stats = write_site(bundle, tmp, today, log or (lambda _m: None), on or today)
-        files.atomic_write(tmp / MARKER, "Klyngekort static atlas (python -m geo site); safe to replace.\n")
-        os.chmod(tmp, 0o755)
-        _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with _build_lock(out.parent):
+        for name in _remove_stale(out):
+            log(f"  removed {name} (left by an interrupted build)")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+        try:
+            today = today or roles.today()
+            stats = write_site(bundle, tmp, today, log, on or today)
+            files.atomic_write(tmp / MARKER, marker_text(_names(tmp)))
+            os.chmod(tmp, 0o755)
+            _swap_in(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     stats["seconds"] = time.perf_counter() - start
     stats["cpu_seconds"] = time.process_time() - cpu
     return stats
@@ -288,7 +391,7 @@ class Writer:
     count: int = 0
 
     def write(self, rel: str, data: str | bytes) -> None:
-        path = self.root / rel
+        path = inside(self.root, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = data.encode("utf-8") if isinstance(data, str) else data
         files.atomic_write(path, payload)

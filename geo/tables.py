@@ -8,10 +8,12 @@ import io
 import math
 import re
 import sys
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -29,12 +31,19 @@ UNIT_COLUMNS = ["layer", "unit_id", "unit_navn", "region", "hospital", "site_ids
 SITE_COLUMNS = ["site_id", "name", "kind", "lat", "lon", "source", "coord_source", "confidence"]
 EXTENTS = ("all", "named")
 SHARE_TOLERANCE = 1e-9
+MIN_SHARE = 1e-9  # a smaller share (1e-300) is a typo or an attack, not a part of a kommune
 # Denmark with a margin (WGS84): a coordinate outside is a typo or swapped lat/lon.
 DK_BOUNDS = {"lat": (54.4, 57.9), "lon": (7.9, 15.4)}
 MAX_FILE_BYTES = 20 * 2**20  # a table read by read_csv_table: refused above this, before reading
 MAX_PROBLEMS = 200  # messages kept per table; the rest are counted
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
+# A share: a fraction (0.577, 0,577) or a percentage (57.7%, 57.7 %); one syntax for --set and uploads.
+SHARE_PATTERN = re.compile(r"(?P<number>" + _NUMBER.pattern + r")\s*(?P<percent>%?)")
+ID_COLUMNS = ("layer", "kommune_kode", "unit_id", "share", "sub_areas", "confidence")
+# Ids of layers, units and sites become folder names (the atlas) and URL values: names, never paths.
+ID_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
+MAX_ID_LENGTH = 64
 
 
 class Problems(list):
@@ -177,7 +186,7 @@ def read_csv_table(source: str | Path | bytes, table: str) -> pd.DataFrame:
         header = next(reader)
     except csv.Error as exc:
         raise _refuse(table, f"line 1: {_csv_error(exc)}") from None
-    columns = [c.strip().lstrip("\ufeff").lower() for c in header]
+    columns = [strip_invisible(c).lower() for c in header]
     seen: dict[str, int] = {}
     for position, name in enumerate(columns, start=1):
         if name and name in seen:
@@ -231,6 +240,49 @@ def _csv_error(exc: csv.Error) -> str:
     return f"the line cannot be read as CSV ({exc})"
 
 
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible characters, stripped: format characters (Unicode category Cf:
+    zero-width space and joiners, byte order mark, directional marks and overrides, soft hyphen)
+    are removed and other spaces (no-break space U+00A0, narrow no-break space) count as spaces.
+
+    For codes, ids and numbers, which are copied from web pages and spreadsheets with such
+    characters attached (a zero-width space after ``0101`` must still find 0101); not for names.
+    """
+    return without_invisible(text).strip()
+
+
+def without_invisible(text: str) -> str:
+    """``text`` with format characters (category Cf) removed and other spaces (Zs) as ``' '``."""
+    if text.isascii():
+        return text
+    return "".join(" " if unicodedata.category(c) == "Zs" else c for c in text if unicodedata.category(c) != "Cf")
+
+
+def parse_share(text: str) -> float:
+    """A share as written (`SHARE_PATTERN`) as a fraction: ``0.577``, ``0,577``, ``57.7%`` and
+    ``57.7 %`` are all 0.577. Invisible characters are ignored (`strip_invisible`).
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a number with an optional ``%`` (the message says why; non-ASCII digits
+        are named by code point). The range (`MIN_SHARE` to 1) is checked by the callers.
+    """
+    clean = strip_invisible(str(text))
+    match = SHARE_PATTERN.fullmatch(clean)
+    if not match:
+        why = ascii_digit_problem(clean)
+        raise ValueError(f"{text!r}: {why}" if why else f"{text!r} is not a number (write 0.577 or 57.7 %)")
+    return _share_value(match.group("number"), match.group("percent"))
+
+
+def _share_value(number: str, percent: str) -> float:
+    """The float of a matched share; a percentage divided in decimal, so ``57.7 %`` is 0.577 exactly
+    as ``0.577`` is (not 0.5770000000000001)."""
+    plain = number.replace(",", ".")
+    return float(Decimal(plain) / 100) if percent else float(plain)
+
+
 def ascii_digit_problem(text: str) -> str | None:
     """Why ``text`` is not written with ASCII digits, or None: the first non-ASCII digit by code
     point and name (``U+FF10 FULLWIDTH DIGIT ZERO is not an ASCII digit``)."""
@@ -241,6 +293,34 @@ def ascii_digit_problem(text: str) -> str | None:
     return None
 
 
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an id of a layer, unit or site, or None when it can.
+
+    An id is 1–`MAX_ID_LENGTH` characters from ``a-z 0-9 _ -`` (`ID_PATTERN`): it names a folder of
+    the atlas and a value in URLs, so it is a name, never a path (no ``.``, ``/``, ``\\``).
+    """
+    if ID_PATTERN.fullmatch(value):
+        return None
+    rule = f"an id is 1–{MAX_ID_LENGTH} characters from a-z, 0-9, '_' and '-' (a name, never a path)"
+    if not value:
+        return f"is empty; {rule}"
+    if len(value) > MAX_ID_LENGTH:
+        return f"is {len(value)} characters long; {rule}"
+    bad = next(c for c in value if not ID_PATTERN.fullmatch(c))
+    return f"contains {bad!r} (U+{ord(bad):04X}); {rule}"
+
+
+def id_problems(frame: pd.DataFrame, table: str, columns: Iterable[str]) -> list[str]:
+    """A message for every value of ``columns`` in ``frame`` that is not an id (see `id_problem`),
+    naming the table, line, column and value."""
+    problems = []
+    for column in columns:
+        for line, value in zip(frame["_line"], frame[column].astype(str), strict=True):
+            if why := id_problem(value):
+                problems.append(f"{_where(table, int(line), column)}: {value!r} is not an id: it {why}")
+    return problems
+
+
 def _where(table: str, row: pd.Series | int, column: str) -> str:
     line = row if isinstance(row, int) else row["_line"]
     return f"{table} line {line}, column {column}"
@@ -249,9 +329,11 @@ def _where(table: str, row: pd.Series | int, column: str) -> str:
 def prepare_assignments(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, Problems]:
     """Normalise an assignment table read by `read_csv_table`; return it and the problems found.
 
-    ``share`` becomes a float (NaN where unreadable), ``kommune_kode`` a 4-character code, and
-    the optional columns are added empty where absent. Codes and numbers must be written with
-    ASCII digits: a full-width or Arabic-Indic digit is named by its code point.
+    ``share`` becomes a float (NaN where unreadable; `parse_share`'s syntax: ``0.577``, ``0,577``,
+    ``57.7%``, ``57.7 %``), ``kommune_kode`` a 4-character code, and the optional columns are added
+    empty where absent. Invisible characters are stripped from codes, ids and shares
+    (`strip_invisible`). Codes and numbers must be written with ASCII digits: a full-width or
+    Arabic-Indic digit is named by its code point.
     """
     problems = Problems()
     missing = [c for c in ASSIGNMENT_REQUIRED if c not in df.columns]
@@ -264,22 +346,27 @@ def prepare_assignments(df: pd.DataFrame, table: str) -> tuple[pd.DataFrame, Pro
         if col not in out.columns:
             out[col] = ""
     lines = out["_line"].tolist()
+    for col in ID_COLUMNS:
+        out[col] = out[col].astype(object).astype(str).map(strip_invisible).astype(object)
     for col in ("kommune_kode", "sub_areas"):
-        values = out[col].astype(object).astype(str).tolist()
+        values = out[col].tolist()
         for line, value in zip(lines, values, strict=True):
             if not value.isascii() and (why := ascii_digit_problem(value)):
                 problems.append(f"{_where(table, line, col)}: {value!r}: {why}")
     out["kommune_kode"] = normalise_kode(out["kommune_kode"].astype(str)).astype(object)
     text = out["share"].astype(object).astype(str)
-    readable = text.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
-    out["share"] = pd.to_numeric(text.where(readable).str.replace(",", ".", regex=False),
-                                 errors="coerce").astype(float)
+    parts = text.str.extract(f"^(?:{SHARE_PATTERN.pattern})$")
+    readable = parts["number"].notna()
+    out["share"] = [_share_value(n, p) if ok else math.nan
+                    for n, p, ok in zip(parts["number"], parts["percent"], readable, strict=True)]
+    out["share"] = out["share"].astype(float)
     bad = [(line, value) for line, value, ok in zip(lines, text.tolist(), readable.tolist(), strict=True) if not ok]
 
     def share_messages():
         for line, value in bad:
             why = ascii_digit_problem(value)
-            yield f"{_where(table, line, 'share')}: {value!r}" + (f": {why}" if why else " is not a number")
+            yield (f"{_where(table, line, 'share')}: {value!r}"
+                   + (f": {why}" if why else " is not a number (write a fraction, 0.577, or a percentage, 57.7 %)"))
 
     problems.add_lazy(len(bad), share_messages())
     out.attrs = dict(df.attrs)
@@ -298,7 +385,7 @@ def validate_assignments(
     """Every problem in a prepared assignment table, one message each (empty: valid); at most
     `MAX_PROBLEMS` messages are kept, the rest counted (see `Problems`).
 
-    Checks known layer, kommune and unit; 0 < share ≤ 1; no duplicate (layer, kommune, unit);
+    Checks known layer, kommune and unit; `MIN_SHARE` ≤ share ≤ 1; no duplicate (layer, kommune, unit);
     shares per (layer, kommune) summing to 1 within 1e-9; every kommune of a layer's extent
     covered; sub-areas that exist and do not overlap between units; confidence levels.
     """
@@ -323,7 +410,7 @@ def validate_assignments(
     bad_unit = ~bad_layer & pd.Series([pair not in pairs for pair in zip(layer_col, unit_col, strict=True)],
                                       index=df.index, dtype=bool)
     share = df["share"].astype(float)
-    bad_share = share.notna() & ~((share > 0) & (share <= 1))
+    bad_share = share.notna() & ~((share >= MIN_SHARE) & (share <= 1))
     conf_text = confs.astype(object).fillna("").astype(str)
     bad_conf = (conf_text != "") & ~conf_text.isin(CONFIDENCE_LEVELS)
     sub_text = subs.astype(object).fillna("").astype(str)
@@ -364,7 +451,8 @@ def validate_assignments(
                 f"(units include {sample}, ...)"
             )
         if bad_share[idx]:
-            problems.append(f"{_where(table, line, 'share')}: {value:g} must be > 0 and ≤ 1")
+            problems.append(f"{_where(table, line, 'share')}: {value:g} must be at least {MIN_SHARE:g} and at "
+                            "most 1 (100 %)")
         if bad_conf[idx]:
             problems.append(
                 f"{_where(table, line, 'confidence')}: {conf!r}; expected one of {list(CONFIDENCE_LEVELS)}"
@@ -429,6 +517,7 @@ def validate_layers(layers: pd.DataFrame) -> list[str]:
     problems = _require_columns(layers, table, LAYER_COLUMNS)
     if problems:
         return problems
+    problems += id_problems(layers, table, ["layer"])
     for _, row in layers.iterrows():
         if row["extent"] not in EXTENTS:
             problems.append(f"{_where(table, row, 'extent')}: {row['extent']!r}; expected one of {list(EXTENTS)}")
@@ -448,12 +537,13 @@ def validate_units(units: pd.DataFrame, layers: pd.DataFrame, sites: pd.DataFram
     problems = _require_columns(units, table, UNIT_COLUMNS)
     if problems:
         return problems
+    problems += id_problems(units, table, ["unit_id"])
     site_ids = set(sites["site_id"])
     for _, row in units.iterrows():
         if row["layer"] not in set(layers["layer"]):
             problems.append(f"{_where(table, row, 'layer')}: unknown layer {row['layer']!r}")
-        if not row["unit_id"] or not row["unit_navn"]:
-            problems.append(f"{table} line {row['_line']}: unit_id and unit_navn are required")
+        if not row["unit_navn"]:
+            problems.append(f"{_where(table, row, 'unit_navn')}: a unit needs a name")
         if row["confidence"] not in CONFIDENCE_LEVELS:
             problems.append(f"{_where(table, row, 'confidence')}: {row['confidence']!r}")
         for site in filter(None, row["site_ids"].split(";")):
@@ -470,6 +560,7 @@ def validate_sites(sites: pd.DataFrame) -> list[str]:
     problems = _require_columns(sites, table, SITE_COLUMNS)
     if problems:
         return problems
+    problems += id_problems(sites, table, ["site_id"])
     for _, row in sites.iterrows():
         if row["confidence"] not in CONFIDENCE_LEVELS:
             problems.append(f"{_where(table, row, 'confidence')}: {row['confidence']!r}")
@@ -503,6 +594,11 @@ XLSX_MAX_UNPACKED = MAX_FILE_BYTES  # an XLSX file's members together, unpacked 
 XLSX_MAX_RATIO = 100  # unpacked / packed above this (for more than 1 MB unpacked) is a decompression bomb
 XLSX_MAX_ROWS = 10_000  # an assignment or kommune table has a few hundred rows
 XLSX_MAX_COLUMNS = 50  # ... and a few dozen columns
+XLSX_MAX_CELLS = 100_000  # cells read from the first sheet (rows × their width): a table has a few thousand
+XLSX_MAX_SHARED_STRINGS = 50_000  # texts in the shared-strings part, counted before openpyxl loads them
+XLSX_MAX_SHARED_BYTES = 4 * 2**20  # the shared-strings part unpacked
+XLSX_MAX_MANIFEST = 2**20  # [Content_Types].xml unpacked
+XLSX_MAX_CPU_SECONDS = 5.0  # CPU time of the reading thread (a table takes well under 0.1 s)
 
 
 @dataclass(frozen=True)
@@ -544,22 +640,75 @@ class XlsxSheet:
     ``rows`` holds the cells as openpyxl gives them (None, str, int, float, bool, datetime) with
     trailing empty cells and rows dropped; a formula's saved value where it has one, a `Formula`
     where it has none (only when asked for). ``formulas`` counts the formula cells whose saved
-    value was read.
+    value was read; ``sheets`` names every sheet (only the first is read).
     """
 
     title: str
     rows: list[list[object]]
     formulas: int = 0
+    sheets: list[str] = field(default_factory=list)  # the titles of all the workbook's sheets
+
+
+def _shared_string_parts(archive: zipfile.ZipFile, refuse) -> list[str]:
+    """The members holding the workbook's shared strings, as openpyxl finds them: by content type in
+    ``[Content_Types].xml`` (any name may be used), else ``xl/sharedStrings.xml``."""
+    import xml.etree.ElementTree as ET
+
+    names = {m.filename for m in archive.infolist()}
+    parts = []
+    if "[Content_Types].xml" in names:
+        info = archive.getinfo("[Content_Types].xml")
+        if info.file_size > XLSX_MAX_MANIFEST:
+            raise refuse(f"its [Content_Types].xml unpacks to {info.file_size:,} bytes; at most "
+                         f"{XLSX_MAX_MANIFEST:,} are accepted")
+        try:
+            root = ET.fromstring(archive.read(info))
+        except ET.ParseError:
+            raise refuse("its [Content_Types].xml cannot be read") from None
+        parts = [el.get("PartName", "").lstrip("/") for el in root.iter()
+                 if el.tag.endswith("Override") and el.get("ContentType", "").endswith("sharedStrings+xml")]
+    return [p for p in (parts or ["xl/sharedStrings.xml"]) if p in names]
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, refuse, what: str) -> None:
+    """Refuse shared strings beyond `XLSX_MAX_SHARED_BYTES` (unpacked) or `XLSX_MAX_SHARED_STRINGS`
+    before openpyxl loads them all into memory: the size from the zip directory, the count by
+    streaming the part (at most `XLSX_MAX_SHARED_BYTES` read, elements discarded as they pass)."""
+    import xml.etree.ElementTree as ET
+
+    rule = (f"at most {XLSX_MAX_SHARED_STRINGS:,} texts and {XLSX_MAX_SHARED_BYTES // 2**20} MB of them are read "
+            f"({what} has a few hundred)")
+    for part in _shared_string_parts(archive, refuse):
+        size = archive.getinfo(part).file_size
+        if size > XLSX_MAX_SHARED_BYTES:
+            raise refuse(f"its shared strings ({part}) unpack to {size / 2**20:.1f} MB; {rule}")
+        count = elements = 0
+        try:
+            with archive.open(part) as stream:
+                for _, el in ET.iterparse(stream, events=("end",)):
+                    elements += 1
+                    if el.tag.rsplit("}", 1)[-1] == "si":
+                        count += 1
+                        el.clear()
+                    if count > XLSX_MAX_SHARED_STRINGS or elements > 8 * XLSX_MAX_SHARED_STRINGS:
+                        raise refuse(f"its shared strings ({part}) hold more than {XLSX_MAX_SHARED_STRINGS:,} "
+                                     f"texts; {rule}")
+        except ET.ParseError:
+            raise refuse(f"its shared strings ({part}) cannot be read") from None
 
 
 def xlsx_rows(data: bytes, name: str, *, what: str = "an assignment table", formulas: bool = False) -> XlsxSheet:
     """The first sheet of an XLSX workbook, without unpacking more than the limits allow.
 
     The zip directory's sizes are checked before anything is unpacked (`zipfile` reads no more than
-    a member's declared size); the sheet is then read row by row (openpyxl read-only, saved values
-    only: a formula is never evaluated), refusing its declared dimension or any cell beyond
-    `XLSX_MAX_ROWS` × `XLSX_MAX_COLUMNS`. With ``formulas``, a second read-only pass finds the
-    formula cells, so that one without a saved value is a `Formula` instead of an empty cell.
+    a member's declared size): `XLSX_MAX_UNPACKED` in all, `XLSX_MAX_RATIO`, and the shared
+    strings' size; their count is then streamed (`_check_shared_strings`) before openpyxl loads
+    them. The sheet is read row by row (openpyxl read-only, saved values only: a formula is never
+    evaluated), refusing its declared dimension or any cell beyond `XLSX_MAX_ROWS` ×
+    `XLSX_MAX_COLUMNS`, more than `XLSX_MAX_CELLS` cells, or more than `XLSX_MAX_CPU_SECONDS` of this
+    thread's CPU time. An empty first sheet is refused with the names of the workbook's sheets (only
+    the first is read). With ``formulas``, a second read-only pass finds the formula cells, so that
+    one without a saved value is a `Formula` instead of an empty cell.
 
     Raises
     ------
@@ -571,34 +720,56 @@ def xlsx_rows(data: bytes, name: str, *, what: str = "an assignment table", form
     def refuse(rule: str) -> ValidationError:
         return ValidationError(name, [f"{name}: {rule}"])
 
+    started = time.thread_time()
+
+    def check_time() -> None:
+        if time.thread_time() - started > XLSX_MAX_CPU_SECONDS:
+            raise refuse(f"reading the workbook took more than {XLSX_MAX_CPU_SECONDS:g} s of CPU time, the limit "
+                         f"({what} takes a fraction of a second)")
+
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
         raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
-    unpacked = sum(m.file_size for m in members)
-    packed = max(1, sum(m.compress_size for m in members))
-    limit = f"{XLSX_MAX_UNPACKED // 2**20} MB"
-    if unpacked > XLSX_MAX_UNPACKED:
-        raise refuse(f"the workbook unpacks to {unpacked / 2**20:.1f} MB; at most {limit} is accepted "
-                     f"({what} is a few hundred kB)")
-    if unpacked > 2**20 and unpacked / packed > XLSX_MAX_RATIO:
-        raise refuse(f"the workbook unpacks to {unpacked / packed:.0f} times its size; at most {XLSX_MAX_RATIO} "
-                     f"times is accepted ({what} does not compress that well)")
+    with archive:
+        unpacked = sum(m.file_size for m in members)
+        packed = max(1, sum(m.compress_size for m in members))
+        limit = f"{XLSX_MAX_UNPACKED // 2**20} MB"
+        if unpacked > XLSX_MAX_UNPACKED:
+            raise refuse(f"the workbook unpacks to {unpacked / 2**20:.1f} MB; at most {limit} is accepted "
+                         f"({what} is a few hundred kB)")
+        if unpacked > 2**20 and unpacked / packed > XLSX_MAX_RATIO:
+            raise refuse(f"the workbook unpacks to {unpacked / packed:.0f} times its size; at most {XLSX_MAX_RATIO} "
+                         f"times is accepted ({what} does not compress that well)")
+        try:
+            _check_shared_strings(archive, refuse, what)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+            raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    check_time()
     caps = f"at most {XLSX_MAX_ROWS:,} rows and {XLSX_MAX_COLUMNS} columns are read"
+    sheets: list[str] = []
 
     def read(data_only: bool) -> tuple[str, list[list[object]]]:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
         try:
+            sheets[:] = list(book.sheetnames)
             sheet = book.worksheets[0]
             if (sheet.max_row or 0) > XLSX_MAX_ROWS or (sheet.max_column or 0) > XLSX_MAX_COLUMNS:
                 raise refuse(f"the first sheet is {sheet.max_row} rows × {sheet.max_column} columns; {caps}")
             sheet.reset_dimensions()  # a declared dimension can lie: each row is then as wide as its last cell
             rows: list[list[object]] = []
+            cells_read = 0
             for values in sheet.iter_rows(min_row=1, max_row=XLSX_MAX_ROWS + 1, values_only=True):
                 if len(rows) == XLSX_MAX_ROWS or len(values) > XLSX_MAX_COLUMNS:
                     raise refuse(f"the first sheet has a cell beyond row {XLSX_MAX_ROWS:,} or column "
                                  f"{XLSX_MAX_COLUMNS}; {caps}")
+                cells_read += len(values)
+                if cells_read > XLSX_MAX_CELLS:
+                    raise refuse(f"the first sheet has more than {XLSX_MAX_CELLS:,} cells; at most "
+                                 f"{XLSX_MAX_CELLS:,} are read ({what} has a few thousand)")
+                if len(rows) % 256 == 0:
+                    check_time()
                 cells = list(values)
                 while cells and (cells[-1] is None or cells[-1] == ""):
                     cells.pop()
@@ -626,6 +797,11 @@ def xlsx_rows(data: bytes, name: str, *, what: str = "an assignment table", form
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise ValidationError(name, [f"not a readable Excel workbook ({type(exc).__name__})"]) from None
+    check_time()
     while rows and not rows[-1]:
         rows.pop()
-    return XlsxSheet(title, rows, saved)
+    if not rows:
+        listed = ", ".join(repr(x) for x in sheets)
+        raise refuse(f"the first sheet, {title!r}, is empty; only the first sheet is read (the workbook has "
+                     f"{len(sheets)} sheet(s): {listed}): move the table to the first sheet")
+    return XlsxSheet(title, rows, saved, list(sheets))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo import aggregate, catalog, model
+from geo import aggregate, catalog, counts, model
+from geo import overlap as geo_overlap
 from geo.bundle import Bundle
 
 
@@ -52,16 +53,18 @@ def spread(values: pd.DataFrame, label: str = "unit_navn") -> dict:
 def kommuner_in_unit(bundle: Bundle, layer: str, unit_id: str, fill_key: str | None = None,
                      year: int | None = None) -> pd.DataFrame:
     """The member kommuner of a unit with share and population of ``year`` (default: the latest; a
-    kommune split by bydele has that year's split); with ``fill_key``, their value and national rank
+    kommune split by bydele has that year's split; whole residents, a split kommune's parts keeping
+    its population, `geo.counts`); with ``fill_key``, their value and national rank
     (1 = highest), sorted by value."""
     pop, year = catalog.population_total(bundle.population, year)
     members = model.layer_assignments(bundle.assignments_for(year), layer)
     rows = members[members["unit_id"] == unit_id]
     if rows.empty:
         raise ValueError(f"unit {unit_id!r} has no kommuner in layer {layer!r}")
-    out = rows[["kommune_kode", "share", "basis", "sub_areas", "confidence"]].merge(
+    whole = counts.membership_counts(members[members["kommune_kode"].isin(rows["kommune_kode"])], pop)
+    out = rows[["kommune_kode", "share", "basis", "sub_areas", "confidence"]].assign(
+        population=whole[rows.index]).merge(
         bundle.kommuner[["kommune_kode", "kommune_navn"]], on="kommune_kode", validate="one_to_one")
-    out["population"] = out["kommune_kode"].map(pop) * out["share"]
     if fill_key:
         _fill(bundle, fill_key)
         values = catalog.kommune_values(fill_key, bundle.population, bundle.indicators)
@@ -89,53 +92,49 @@ def compare_units(bundle: Bundle, layer: str, unit_a: str, unit_b: str, lang: st
     return pd.DataFrame.from_records(records)
 
 
-def _overlap_share(row_a: pd.Series, row_b: pd.Series) -> float:
-    """Share of a kommune's population in both a unit of layer A and a unit of layer B.
-
-    Uses the sub-areas when both rows list them (exact where one set contains the other,
-    proportional to the number of shared sub-areas otherwise); else assumes independence.
-    """
-    sa = {s for s in str(row_a["sub_areas"] or "").split(";") if s}
-    sb = {s for s in str(row_b["sub_areas"] or "").split(";") if s}
-    if sa and sb:
-        common = sa & sb
-        if not common:
-            return 0.0
-        if sb <= sa:
-            return float(row_b["share"])
-        if sa <= sb:
-            return float(row_a["share"])
-        return float(row_b["share"]) * len(common) / len(sb)
-    return float(row_a["share"]) * float(row_b["share"])
-
-
 def overlap(bundle: Bundle, layer_a: str, unit_a: str, layer_b: str, year: int | None = None) -> pd.DataFrame:
     """Which units of ``layer_b`` serve the citizens of ``unit_a`` (of ``layer_a``), and how many, in
     population year ``year`` (default: the latest; a kommune split by bydele has that year's split).
 
+    Each member kommune's residents are divided by the one overlap rule (`geo.overlap`, the rule
+    of `geo.plans.compare`: bydele where both layers list them, fitted to both layers' shares) and
+    counted as whole residents in the same way, so these are the numbers of ``compare``'s row.
+
     Returns
     -------
     DataFrame
-        ``unit_id``, ``unit_navn``, ``population``, ``share`` (of the unit's population), sorted.
+        ``unit_id``, ``unit_navn``, ``population`` (whole residents), ``share`` (of the unit's
+        residents), sorted by population.
     """
     pop, year = catalog.population_total(bundle.population, year)
     assignments = bundle.assignments_for(year)
-    a = model.layer_assignments(assignments, layer_a)
-    a = a[a["unit_id"] == unit_a]
-    if a.empty:
+    rows_a = model.layer_assignments(assignments, layer_a)
+    members = rows_a.loc[rows_a["unit_id"] == unit_a, "kommune_kode"]
+    if members.empty:
         raise ValueError(f"unit {unit_a!r} has no kommuner in layer {layer_a!r}")
-    b = model.layer_assignments(assignments, layer_b)
-    b = b[b["kommune_kode"].isin(a["kommune_kode"])]
-    totals: dict[str, float] = {}
-    for _, ra in a.iterrows():
-        for _, rb in b[b["kommune_kode"] == ra["kommune_kode"]].iterrows():
-            totals[rb["unit_id"]] = totals.get(rb["unit_id"], 0.0) + _overlap_share(ra, rb) * pop[ra["kommune_kode"]]
+    rows_b = model.layer_assignments(assignments, layer_b)
+    totals: dict[str, list] = {}  # unit -> [whole residents, exact residents]
+    for kode in members:
+        a = rows_a[rows_a["kommune_kode"] == kode]
+        b = rows_b[rows_b["kommune_kode"] == kode]
+        if b.empty:
+            continue
+        grid = geo_overlap.kommune_overlap(a["share"].tolist(), [geo_overlap.sub_area_set(x) for x in a["sub_areas"]],
+                                           b["share"].tolist(), [geo_overlap.sub_area_set(x) for x in b["sub_areas"]])
+        whole = geo_overlap.kommune_people(grid, pop[kode])
+        i = a["unit_id"].tolist().index(unit_a)
+        for j, unit in enumerate(b["unit_id"]):
+            if grid[i, j] > 0:
+                cell = totals.setdefault(unit, [0, 0.0])
+                cell[0] += int(whole[i, j])
+                cell[1] += grid[i, j] * pop[kode]
     names = bundle.units[bundle.units["layer"] == layer_b].set_index("unit_id")["unit_navn"]
-    out = pd.DataFrame({"unit_id": list(totals), "population": list(totals.values())})
-    out = out[out["population"] > 0]
+    out = pd.DataFrame({"unit_id": list(totals), "population": [v[0] for v in totals.values()],
+                        "exact": [v[1] for v in totals.values()]})
+    out["population"] = out["population"].astype("int64")
     out["unit_navn"] = out["unit_id"].map(names)
-    out["share"] = out["population"] / out["population"].sum()
-    return out.sort_values("population", ascending=False)[["unit_id", "unit_navn", "population", "share"]].reset_index(
+    out["share"] = out["exact"] / out["exact"].sum()
+    return out.sort_values("exact", ascending=False)[["unit_id", "unit_navn", "population", "share"]].reset_index(
         drop=True)
 
 

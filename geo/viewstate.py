@@ -11,21 +11,19 @@ date (the layer in force) come from the layer registry (`geo.roles.Registry`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from geo import fmt, roles
 from geo.classify import K_RANGE, PALETTES, SCHEMES, parse_breaks
 from geo.i18n import t
+from geo.tables import strip_invisible
 
 LEVELS = ("kommuner", "units")
 LANGS = ("da", "en")
 # Marker groups a map can show (keys of `geo.views.SITE_KINDS`), in the order they are written.
 MARKERS = ("hospitals", "psychiatry")
 DATE_RANGE = (dt.date(2007, 1, 1), dt.date(2035, 12, 31))  # what the date picker offers
-# Characters that are invisible in a link or a pasted code (zero-width, BOM, direction marks, NBSP).
-INVISIBLE = re.compile("[\u00a0\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -53,8 +51,9 @@ class Problem:
 
 
 def clean(value: object) -> str:
-    """A value from a URL or a form without surrounding spaces and invisible characters."""
-    return INVISIBLE.sub("", str(value)).strip()
+    """A value from a URL or a form without surrounding spaces and invisible characters
+    (`geo.tables.strip_invisible`, the one rule for codes, ids and numbers)."""
+    return strip_invisible(str(value))
 
 
 def parse_kommune(value: str | None, kommuner: tuple[str, ...] | set[str]) -> tuple[str | None, Problem | None]:
@@ -67,7 +66,7 @@ def parse_kommune(value: str | None, kommuner: tuple[str, ...] | set[str]) -> tu
     """
     if value is None or value == "":
         return None, None
-    text = clean(value)
+    text = clean(value)  # a zero-width space or no-break space copied along with 0101
     code = text.zfill(4) if text.isdigit() and text.isascii() and len(text) <= 4 else text
     if code in kommuner:
         return code, None

@@ -116,3 +116,31 @@ def test_parse_breaks_reads_decimal_comma_and_sorts():
 def test_classify_refuses_unusable_breaks(breaks):
     with pytest.raises(ValueError, match="finite numbers|at most 12"):
         classify(VALUES, "user_defined", 0, "blues", breaks=breaks)
+
+
+def test_no_colour_is_used_twice_within_a_region():
+    # 3 regions × 4 units in a row of 12 boxes: region mates are far apart, yet must differ
+    cells = [box(x, 0, x + 1, 1) for x in range(12)]
+    grid = gpd.GeoDataFrame({"unit_id": [f"u{i:02d}" for i in range(12)],
+                             "regions": [(f"R{i % 3}",) for i in range(12)]}, geometry=cells)
+    colours = membership_colours(grid)
+    for r in range(3):
+        mates = [colours[f"u{i:02d}"] for i in range(12) if i % 3 == r]
+        assert len(set(mates)) == 4, (r, mates)
+    for i in range(11):
+        assert colours[f"u{i:02d}"] != colours[f"u{i + 1:02d}"]
+    explicit = membership_colours(grid.drop(columns="regions"), {f"u{i:02d}": ["R"] for i in range(8)})
+    assert len({explicit[f"u{i:02d}"] for i in range(8)}) == 8  # the mapping form: eight in one region
+
+
+def test_a_palette_too_small_for_a_region_is_named():
+    cells = [box(x, 0, x + 1, 1) for x in range(9)]
+    grid = gpd.GeoDataFrame({"unit_id": [f"u{i}" for i in range(9)], "regions": [("R",)] * 9}, geometry=cells)
+    with pytest.raises(ValueError, match="the palette is too small"):
+        membership_colours(grid)
+
+
+def test_few_units_each_get_their_own_colour():
+    cells = [box(x * 10, 0, x * 10 + 1, 1) for x in range(5)]  # apart: no constraint, still all different
+    colours = membership_colours(gpd.GeoDataFrame({"unit_id": list("abcde")}, geometry=cells))
+    assert list(colours.values()) == CATEGORICAL[:5]

@@ -104,7 +104,7 @@ def test_validate_broken_file_lists_every_problem(bundle, capsys):
         "line 8, column kommune_kode: 0411 is Christiansø",
         "line 9, column unit_id: 'h_vest' is not a unit of layer 'sundhedsklynger'",
         "line 10, column kommune_kode: '9999' is not one of the 98 kommune codes",
-        "line 10, column share: 1.5 must be > 0 and ≤ 1",
+        "line 10, column share: 1.5 must be at least 1e-09 and at most 1 (100 %)",
         "line 10, column confidence: 'sure'",
         "layer sundhedsklynger must cover all 98 kommuner; missing",
     ]:

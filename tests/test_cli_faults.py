@@ -143,7 +143,7 @@ def test_csv_and_xlsx_exports_neutralise_formula_cells(capsys, tmp_path, hostile
     target = tmp_path / "units.xlsx"
     assert run_err(capsys, "export", "--layer", "regioner", "--what", "units", "--format", "xlsx",
                    "--out", str(target))[0] == 0
-    values = [c for row in openpyxl.load_workbook(target)["data"].iter_rows(values_only=True) for c in row]
+    values = [c for row in openpyxl.load_workbook(target)["units"].iter_rows(values_only=True) for c in row]
     assert "'=HYPERLINK(\"http://x\",\"klik\")" in values and "'@SUM(A1:A9)" in values
     assert not any(isinstance(v, str) and v.startswith(("=", "@", "+")) for v in values)
 
@@ -155,8 +155,8 @@ def test_xlsx_round_trip(capsys, tmp_path, what):
                          "--out", str(target))
     assert code == 0
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["data", "sources"]
-    sheet = book["data"]
+    assert book.sheetnames == [what, "sources"]  # the table's sheet is named for what it holds
+    sheet = book[what]
     header = [c.value for c in sheet[1]]
     csv_text = run("export", "--layer", "sundhedsklynger", "--what", what, "--format", "csv")[1]
     assert header == csv_text.splitlines()[0].split(",")
@@ -168,7 +168,7 @@ def test_xlsx_round_trip(capsys, tmp_path, what):
         assert cells[0].value == "0101"
     number_col = "share" if what == "memberships" else "population"
     assert all(r[col[number_col]].data_type == "n" for r in rows)
-    frame = pd.read_excel(target, sheet_name="data", dtype={"kommune_kode": str, "unit_id": str})
+    frame = pd.read_excel(target, sheet_name=what, dtype={"kommune_kode": str, "unit_id": str})
     assert len(frame) == len(rows)
     sources = pd.read_excel(target, sheet_name="sources")
     items = dict(zip(sources["item"], sources["value"], strict=True))
@@ -212,7 +212,7 @@ def test_xlsx_to_a_binary_capable_stdout(capsys):
     stream = io.TextIOWrapper(raw, encoding="utf-8")
     code = main(["export", "--layer", "regioner", "--what", "units", "--format", "xlsx"], out=stream)
     assert code == 0
-    assert openpyxl.load_workbook(io.BytesIO(raw.getvalue()))["data"].max_row == 6
+    assert openpyxl.load_workbook(io.BytesIO(raw.getvalue()))["units"].max_row == 6
 
 
 # --- validate-assignments on broken files -----------------------------------------------------
@@ -326,5 +326,5 @@ def test_xlsx_drops_control_characters_xml_cannot_hold():
     from geo import export
 
     frame = pd.DataFrame({"kommune_kode": ["0101"], "unit_navn": ["Klynge\x07 Nord\x1b"], "population": [5]})
-    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(frame, pd.DataFrame({"item": [], "value": []}))))
-    assert [c.value for c in book["data"][2]] == ["0101", "Klynge Nord", 5]
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(frame, pd.DataFrame({"item": [], "value": []}), "units")))
+    assert [c.value for c in book["units"][2]] == ["0101", "Klynge Nord", 5]

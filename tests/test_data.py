@@ -94,16 +94,38 @@ def test_every_assignment_row_has_source_and_confidence(bundle):
     assert bundle.sites["confidence"].isin(["high", "medium", "low"]).all()
 
 
-@pytest.mark.parametrize("layer", ["sundhedsklynger", "psykiatri-voksen", "sundhedsraad-2027", "midt-2018"])
-def test_touching_units_never_share_a_colour(bundle, layer):
-    from geo.classify import membership_colours
+LAYERS = ["sundhedsklynger", "psykiatri-voksen", "psykiatri-boern", "midt-2018", "regioner", "sundhedsraad-2027",
+          "regioner-2027"]
 
-    parts = model.layer_parts(bundle.kommuner, bundle.sub_areas, bundle.assignments, bundle.units, layer)
+
+@pytest.fixture(scope="module")
+def display(bundle):
+    from geo import views
+
+    return views.make_display(bundle, 400.0)  # the coarsest geometry the app and the atlas draw
+
+
+@pytest.mark.parametrize("geometry", ["exact", "display"])
+@pytest.mark.parametrize("layer", LAYERS)
+def test_every_unit_can_be_told_from_its_neighbours_and_its_region(bundle, display, layer, geometry):
+    """Units that touch never share a colour, and no colour is used twice within a (2007) region."""
+    from geo.classify import CATEGORICAL, membership_colours
+
+    assert set(bundle.layers["layer"]) == set(LAYERS)  # every layer in data/ is checked
+    kommuner, subs = (bundle.kommuner, bundle.sub_areas) if geometry == "exact" else (display.kommuner,
+                                                                                    display.sub_areas)
+    parts = model.layer_parts(kommuner, subs, bundle.assignments, bundle.units, layer)
     units = model.unit_geometries(parts)
     colours = membership_colours(units)
+    assert set(colours) == set(units["unit_id"]) and set(colours.values()) <= set(CATEGORICAL)
     geoms = dict(zip(units["unit_id"], units.geometry, strict=True))
     ids = list(geoms)
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
             if geoms[a].touches(geoms[b]) or geoms[a].intersection(geoms[b]).length > 0:
                 assert colours[a] != colours[b], (a, b)
+    for region, group in parts.groupby("region"):
+        used = [colours[u] for u in sorted(set(group["unit_id"]))]
+        assert len(used) == len(set(used)), (region, sorted(set(group["unit_id"])), used)
+    if len(ids) <= len(CATEGORICAL):
+        assert len(set(colours.values())) == len(ids)  # few units: every one its own colour

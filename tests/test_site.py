@@ -191,11 +191,19 @@ def test_the_command_refuses_before_loading_anything(tmp_path, capsys):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
-def _old_atlas(path: Path) -> Path:
+def _old_atlas(path: Path, entries: tuple[str, ...] | None = None) -> Path:
+    """A previous atlas: its marker lists ``entries`` (None: a marker of an older build, listing none)."""
     path.mkdir()
-    (path / site.MARKER).write_text("old")
+    (path / site.MARKER).write_text("old" if entries is None else site.marker_text(set(entries)))
     (path / "index.html").write_text("old atlas")
     return path
+
+
+def _tiny_site(_bundle, root, _today, _log, _on=None):
+    (root / "index.html").write_text("new atlas")
+    (root / "kommune").mkdir()
+    (root / "kommune" / "index.html").write_text("new kommune")
+    return {"files": 2, "kommuner": 0, "units": 0}
 
 
 def test_a_failed_build_leaves_the_previous_atlas_intact(bundle, tmp_path, monkeypatch):
@@ -211,19 +219,91 @@ def test_a_failed_build_leaves_the_previous_atlas_intact(bundle, tmp_path, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary directory left behind
 
 
-def test_a_rebuild_replaces_the_previous_atlas(bundle, tmp_path, monkeypatch):
-    old = _old_atlas(tmp_path / "site")
+def test_a_rebuild_replaces_the_previous_atlas(tmp_path, monkeypatch):
+    old = _old_atlas(tmp_path / "site", ("index.html", "stale.html"))
     (old / "stale.html").write_text("from the old build")
-
-    def tiny(_bundle, root, _today, _log, _on=None):
-        (root / "index.html").write_text("new atlas")
-        return {"files": 1, "kommuner": 0, "units": 0}
-
-    monkeypatch.setattr(site, "write_site", tiny)
-    site.build_site(bundle, old)
+    monkeypatch.setattr(site, "write_site", _tiny_site)
+    site.build_site(None, old)
     assert (old / "index.html").read_text() == "new atlas"
     assert not (old / "stale.html").exists() and (old / site.MARKER).is_file()
+    assert site.own_entries(old) == {"index.html", "kommune"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("entries", [None, ("index.html", "kommune")], ids=["older-marker", "marker-with-entries"])
+def test_a_rebuild_keeps_the_files_the_atlas_did_not_write(tmp_path, monkeypatch, entries):
+    old = _old_atlas(tmp_path / "site", entries)
+    (old / ".git" / "refs").mkdir(parents=True)
+    (old / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (old / "CNAME").write_text("atlas.example.dk\n")
+    (old / "kommune").mkdir()
+    (old / "kommune" / "0101.html").write_text("old page")  # inside an atlas folder: the atlas's own
+    monkeypatch.setattr(site, "write_site", _tiny_site)
+    for _ in range(2):  # and again: the marker never claims them
+        site.build_site(None, old)
+        assert (old / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+        assert (old / ".git" / "refs").is_dir()
+        assert (old / "CNAME").read_text() == "atlas.example.dk\n"
+        assert (old / "index.html").read_text() == "new atlas"
+        assert sorted(p.name for p in (old / "kommune").iterdir()) == ["index.html"]
+        assert site.own_entries(old) == {"index.html", "kommune"}
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_failed_swap_rolls_back_and_keeps_foreign_files(tmp_path, monkeypatch):
+    import os
+
+    old = _old_atlas(tmp_path / "site", ("index.html",))
+    (old / "CNAME").write_text("atlas.example.dk\n")
+    monkeypatch.setattr(site, "write_site", _tiny_site)
+    real = os.replace
+
+    def failing(src, dst, *args, **kwargs):
+        if Path(src).parent.name.startswith(".site.building-"):
+            raise OSError(28, "No space left on device")
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError, match="No space left"):
+        site.build_site(None, old)
+    assert (old / "index.html").read_text() == "old atlas"
+    assert (old / "CNAME").read_text() == "atlas.example.dk\n"
+    assert not (old / "kommune").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path, monkeypatch):
+    """A build killed with SIGKILL leaves its building folder (and holds the lock until it dies);
+    the next build removes it and any retired folder."""
+    out = _old_atlas(tmp_path / "site", ("index.html",))
+    child = subprocess.Popen([sys.executable, "-c", f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from geo import site
+def blocked(bundle, root, today, log):
+    (root / "index.html").write_text("half")
+    print("building", flush=True)
+    sys.stdin.read()  # blocks until killed
+site.write_site = blocked
+site.build_site(None, {str(out)!r})
+"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "building\n"
+        assert len(list(tmp_path.glob(".site.building-*"))) == 1
+        with pytest.raises(site.AtlasError, match="another atlas build is running"):
+            site.build_site(None, out)  # while it runs, its folder is not stale
+    finally:
+        child.kill()
+        child.wait()
+    assert len(list(tmp_path.glob(".site.building-*"))) == 1  # SIGKILL: no clean-up ran
+    (tmp_path / ".site.old-0badc0de").mkdir()  # as a swap killed before it removed the previous atlas leaves
+    (tmp_path / ".site.old-0badc0de" / "index.html").write_text("older")
+    monkeypatch.setattr(site, "write_site", _tiny_site)
+    lines = []
+    site.build_site(None, out, log=lines.append)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert any("removed .site.building-" in line for line in lines) and any(".site.old-0badc0de" in x for x in lines)
+    assert (out / "index.html").read_text() == "new atlas"
 
 
 # --------------------------------------------------------------------------- in the browser

@@ -50,7 +50,9 @@ def test_windows_1252_text_is_read():
         ("klynger,411,u3,1,,", "0411 is Christiansø, which is not a kommune"),
         ("klynger,0003,u9,1,,", "column unit_id: 'u9' is not a unit of layer 'klynger'"),
         ("klynger,0003,u3,abc,,", "column share: 'abc' is not a number"),
-        ("klynger,0003,u3,1.5,,", "column share: 1.5 must be > 0 and ≤ 1"),
+        ("klynger,0003,u3,1.5,,", "column share: 1.5 must be at least 1e-09 and at most 1 (100 %)"),
+        ("klynger,0003,u3,1e-300,,", "column share: 1e-300 must be at least 1e-09 and at most 1 (100 %)"),
+        ("klynger,0003,u3,57.7 %%,,", "column share: '57.7 %%' is not a number"),
         ("klynger,0003,u3,1,,sure", "column confidence: 'sure'; expected one of"),
         ("klynger,0003,u3,1,7,", "sub-area '7' does not exist in kommune 0003"),
     ],
@@ -110,3 +112,23 @@ def test_sites_outside_denmark_and_half_coordinates():
     assert "sites.csv line 3, column lat: 12.5 is outside Denmark (54.4–57.9)" in problems
     assert "sites.csv line 4: lat and lon must both be given or both blank" in problems
     assert "sites.csv line 5, column coord_source: blank coordinates need a reason" in problems
+
+
+@pytest.mark.parametrize("share", ["60%", "60 %", "60\u00a0%", "0.6", "0,6", "60,0 %", "6e-1"])
+def test_one_share_syntax_fractions_or_percentages(tiny, share):
+    sep = ";" if "," in share else ","  # a decimal comma comes with ';' as separator (Danish Excel)
+    other = ("40 %" if "%" in share else "0,4" if sep == ";" else "0.4")
+    rows = [("klynger", "0001", "u1", share, "1", "high"), ("klynger", "0001", "u2", other, "2", "low"),
+            ("klynger", "0002", "u2", "1", "", ""), ("klynger", "0003", "u3", "1", "", "medium")]
+    text = HEADER.replace(",", sep) + "".join(sep.join(r) + "\n" for r in rows)
+    assert problems_for(tiny, text) == []
+    prepared, _ = prepare_assignments(read_csv_table(text.encode(), "t.csv"), "t.csv")
+    assert prepared["share"].tolist()[:2] == [0.6, 0.4]  # exactly, not 0.6000000000000001
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u00a0", "\u200e", "\u200f", "\u202e", "\u2060"])
+def test_invisible_characters_are_stripped_from_codes_ids_and_shares(tiny, invisible):
+    text = HEADER + GOOD.replace("klynger,0002,u2,1", f"klynger{invisible},0002{invisible},{invisible}u2,1{invisible}")
+    assert problems_for(tiny, text) == []
+    prepared, _ = prepare_assignments(read_csv_table(text.encode(), "t.csv"), "t.csv")
+    assert prepared.loc[2, ["layer", "kommune_kode", "unit_id", "share"]].tolist() == ["klynger", "0002", "u2", 1.0]
