@@ -20,7 +20,7 @@ import shapely
 
 from geo import aggregate, catalog, citations, counts, files, model, views
 from geo.bundle import Bundle
-from geo.config import CRS_DRAW, SOURCE_FILES
+from geo.config import CRS_DRAW
 
 WHATS = ("kommuner", "units", "memberships")
 FORMATS = ("geojson", "csv", "xlsx")
@@ -217,7 +217,8 @@ def split_items(bundle: Bundle, layer: str, year: int | None = None) -> list[tup
     asked = bundle.latest_year() if year is None else int(year)
     names = dict(zip(bundle.kommuner["kommune_kode"], bundle.kommuner["kommune_navn"], strict=True))
     return [("split by bydele", f"{kode} {names.get(kode, '')}: shares from the bydele's population on 1 January "
-                                f"{years[kode]} (population year {asked}; {SOURCE_FILES['bydele_population']})")
+                                f"{years[kode]} (population year {asked}; Københavns Kommune / Danmarks Statistik, "
+                                "befolkning pr. bydel)")
             for kode in split_kommuner]
 
 

@@ -964,7 +964,7 @@ def render(bundle: Bundle, result: OwnResult, fmt_: str, created: dt.date | None
         return export.to_csv(result_table(result))
     if fmt_ == "geojson":
         return export.to_geojson(unit_frame(bundle, result))
-    return export.to_xlsx(result_table(result), sources_table(bundle, result, created))
+    return export.to_xlsx(result_table(result), sources_table(bundle, result, created), sheet="units")
 
 
 # --- what the page shows ---------------------------------------------------------------------------

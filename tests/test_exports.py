@@ -92,7 +92,7 @@ def test_one_csv_writer_for_every_table():
 def test_the_scenario_download_is_crlf_csv(bundle):
     text = plans.to_assignment_csv(plans.layer_plan(bundle, "sundhedsklynger"))
     assert _crlf_only(text) and text.startswith("layer,kommune_kode,unit_id,share,basis,sub_areas")
-    assert ',0.577,bydele (befolkning 2019),1;2;3;6;7;8,' in text
+    assert ',0.545,bydele (befolkning 2025),1;2;3;6;7;8,' in text
 
 
 @pytest.mark.parametrize("what", ["kommuner", "units", "memberships"])

@@ -502,8 +502,8 @@ def test_exports_have_the_columns_and_forms_of_every_export(bundle, counts):
     data = json.loads(owndata.render(bundle, result, "geojson"))
     assert {f["geometry"]["type"] for f in data["features"]} == {"MultiPolygon"} and len(data["features"]) == 22
     book = openpyxl.load_workbook(io.BytesIO(owndata.render(bundle, result, "xlsx")))
-    assert book.sheetnames == ["data", "sources"]
-    assert [c.value for c in book["data"][1]] == owndata.RESULT_COLUMNS
+    assert book.sheetnames == ["units", "sources"]
+    assert [c.value for c in book["units"][1]] == owndata.RESULT_COLUMNS
     items = dict(book["sources"].iter_rows(min_row=2, values_only=True))
     assert items["file"] == "folk1a.csv" and items["value column"] == "2024" and items["rule"].startswith("count")
 

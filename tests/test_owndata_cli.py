@@ -84,7 +84,7 @@ def test_the_year_and_the_formats(capsys, files, tmp_path):
                        "--out", str(target))
     assert code == 0 and f"Wrote 5 units of regioner to {target}" in err
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["data", "sources"] and book["data"].max_row == 6
+    assert book.sheetnames == ["units", "sources"] and book["units"].max_row == 6
 
 
 @pytest.mark.parametrize(("argv", "needle"), [

@@ -50,6 +50,7 @@ def test_every_id_in_data_is_a_slug():
 
 def test_the_validators_name_file_line_column_and_value():
     layers = pd.DataFrame({"layer": ["ok", ESCAPE], "name_da": ["a", "b"], "name_en": ["a", "b"],
+                           "role": ["region", "care"], "valid_from": ["", ""], "valid_to": ["", ""],
                            "extent": ["all", "all"], "display_region": ["", ""], "description_da": ["", ""],
                            "description_en": ["", ""], "source": ["s", "s"], "confidence": ["high", "high"],
                            "_line": [2, 3]})

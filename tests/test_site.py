@@ -280,7 +280,7 @@ def test_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path, monkey
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from geo import site
-def blocked(bundle, root, today, log):
+def blocked(bundle, root, today, log, on=None):
     (root / "index.html").write_text("half")
     print("building", flush=True)
     sys.stdin.read()  # blocks until killed
