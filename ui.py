@@ -206,7 +206,7 @@ def date_switch() -> None:
     st.session_state.dato_choice = on()
     # The picker's day and month fields are 18 px wide: at least 24 × 24 px so they are easy to hit
     # (WCAG 2.2, target size). Style only, no markup from data.
-    st.html(DATE_INPUT_CSS)
+    st.sidebar.html(DATE_INPUT_CSS)
     st.sidebar.date_input(t("date_label", L), key="dato_choice", min_value=viewstate.DATE_RANGE[0],
                           max_value=viewstate.DATE_RANGE[1], format="DD.MM.YYYY" if L == "da" else "YYYY-MM-DD",
                           help=t("date_help", L), on_change=_set_date)
