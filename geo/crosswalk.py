@@ -24,6 +24,7 @@ import pandas as pd
 from geo import catalog, fmt, model, plans, profile, roles
 from geo.bundle import Bundle
 from geo.i18n import t
+from geo.readable import confidence_word
 
 COLUMNS = ["kommune_kode", "kommune_navn", "from_layer", "from_unit_id", "from_unit_navn", "to_layer",
            "to_unit_id", "to_unit_navn", "share", "population", "population_year", "sub_areas",
@@ -455,3 +456,45 @@ def overview_sentence(walk: pd.DataFrame, dates: Dates, old_name: str, new_name:
     s = summary(walk)
     return _sentence(t("ov_overview", lang, n_from=s["n_from"], old=old_name, n_to=s["n_to"], new=new_name,
                        since=dates.since_text(lang), changed=s["n_changed"], n=s["n_kommuner"]))
+
+
+# --- what a page shows -------------------------------------------------------------------------
+
+CHOICES = {"kommune": "kommune_kode", "fra": "from_unit_id", "til": "to_unit_id"}
+
+
+def rows_for(walk: pd.DataFrame, mode: str, choice: str | None) -> pd.DataFrame:
+    """The crosswalk rows of one choice: a kommune (``mode='kommune'``), a unit of the old layer (``'fra'``)
+    or of the new one (``'til'``); no choice: every row."""
+    if mode not in CHOICES:
+        raise ValueError(f"mode must be in the set: {list(CHOICES)}; got {mode!r}")
+    if not choice:
+        return walk
+    return walk[walk[CHOICES[mode]] == choice]
+
+
+def units_of(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The old and the new units that ``rows`` touch (unit ids, in order of appearance)."""
+    return ([u for u in dict.fromkeys(rows["from_unit_id"]) if u],
+            [u for u in dict.fromkeys(rows["to_unit_id"]) if u])
+
+
+def display_table(walk: pd.DataFrame, bundle: Bundle, lang: str, old_name: str, new_name: str) -> pd.DataFrame:
+    """Crosswalk rows for reading: headers in ``lang``, the share as a percentage and people by locale,
+    København's bydele by name, the confidence of the less sure side in words."""
+    subs = dict(zip(bundle.sub_areas["sub_area_id"].astype(str), bundle.sub_areas["sub_area_navn"], strict=False))
+    rank = {"low": 0, "medium": 1, "high": 2}
+    year = int(walk["population_year"].iloc[0]) if len(walk) else ""
+    confidence = [min((c for c in (a, b) if c in rank), key=rank.get, default="")
+                  for a, b in zip(walk["from_confidence"], walk["to_confidence"], strict=True)]
+    bydele = [", ".join(subs.get(s, s) for s in str(v).split(";") if s) for v in walk["sub_areas"]]
+    return pd.DataFrame({
+        t("col_code", lang): walk["kommune_kode"],
+        t("col_kommune_name", lang): walk["kommune_navn"],
+        t("ov_col_from", lang, layer=old_name): [n or t("ov_no_unit", lang) for n in walk["from_unit_navn"]],
+        t("ov_col_to", lang, layer=new_name): [n or t("ov_no_unit", lang) for n in walk["to_unit_navn"]],
+        t("ov_col_share", lang): [fmt.percent(s, lang) for s in walk["share"]],
+        t("ov_col_population", lang, year=year): [fmt.number(n, 0, lang) for n in walk["population"]],
+        t("ov_col_bydele", lang): bydele,
+        t("col_confidence", lang): [confidence_word(c, lang) if c else "" for c in confidence],
+    })

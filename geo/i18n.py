@@ -462,8 +462,13 @@ TEXT: dict[str, dict[str, str]] = {
     "ov_maps": {"da": "Før og efter", "en": "Before and after"},
     "ov_map_left": {"da": "Venstre: {layer}", "en": "Left: {layer}"},
     "ov_map_right": {"da": "Højre: {layer}", "en": "Right: {layer}"},
-    "ov_map_note": {"da": "Kortene bevæger sig sammen. Hvide cirkler er akutsygehuse; {what} har sort kant.",
-                    "en": "The maps move together. White circles are acute hospitals; {what} has a black border."},
+    "ov_map_note_kommune": {"da": "Kortene bevæger sig sammen. Hvide cirkler er akutsygehuse; {what} har rød kant.",
+                            "en": "The maps move together. White circles are acute hospitals; {what} has a red "
+                                  "border."},
+    "ov_map_note_unit": {"da": "Kortene bevæger sig sammen. Hvide cirkler er akutsygehuse; {what} har sort kant på "
+                               "begge kort.",
+                         "en": "The maps move together. White circles are acute hospitals; {what} has a black border "
+                               "on both maps."},
     "ov_map_note_plain": {"da": "Kortene bevæger sig sammen. Hvide cirkler er akutsygehuse.",
                           "en": "The maps move together. White circles are acute hospitals."},
     "ov_sync_missing": {"da": "Kortene bevæger sig ikke sammen: udvidelsen Leaflet.Sync er ikke installeret i {path} "

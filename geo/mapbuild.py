@@ -331,6 +331,14 @@ def build_dual_map(left: dict, right: dict, *, assets_url: str, sync_url: str | 
     return pair
 
 
+def bounds_union(boxes: list[list[list[float]]]) -> list[list[float]]:
+    """The [[south, west], [north, east]] that holds every one of ``boxes`` (same form)."""
+    if not boxes:
+        raise ValueError("bounds_union needs at least one box")
+    return [[min(bx[0][0] for bx in boxes), min(bx[0][1] for bx in boxes)],
+            [max(bx[1][0] for bx in boxes), max(bx[1][1] for bx in boxes)]]
+
+
 def highlight_group(areas: gpd.GeoDataFrame, precision: int = 4, kind: str = "kommune") -> folium.FeatureGroup:
     """A feature group outlining ``areas`` (a kommune in red, a unit in black with a light shade);
     added to a drawn map without redrawing it."""
