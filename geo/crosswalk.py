@@ -47,7 +47,7 @@ def largest_remainder(values: list[float] | np.ndarray, total: int) -> np.ndarra
     if (raw < 0).any() or not np.isfinite(raw).all():
         raise ValueError(f"values to round must be finite and non-negative; got {raw.tolist()}")
     if abs(raw.sum() - total) > 1e-6 * raw.size + 1e-9 * max(total, 1):
-        raise ValueError(f"values sum to {raw.sum()!r}, not to the total {total}")
+        raise ValueError(f"values sum to {float(raw.sum())!r}, not to the total {total}")
     floors = np.floor(raw + 1e-9).astype(np.int64)
     left = int(total - floors.sum())
     if left < 0 or left > raw.size:
