@@ -24,6 +24,7 @@ page = st.navigation([
     st.Page("pages/6_scenarier.py", title=t("page_scenarios", L), url_path="scenarier"),
     st.Page("pages/7_sammenlign.py", title=t("page_compare", L), url_path="sammenlign"),
     st.Page("pages/8_egne_tal.py", title=t("page_own", L), url_path="egne_tal"),
+    st.Page("pages/9_overgang.py", title=t("page_transition", L), url_path="overgang"),
 ])
 ui.language_switch()
 ui.date_switch()

@@ -15,6 +15,7 @@ from geo import (
     assets,
     catalog,
     citations,
+    crosswalk,
     export,
     model,
     plans,
@@ -83,8 +84,8 @@ def init_language() -> None:
 
 
 # Widgets whose shown labels depend on the language (keys by prefix; st_folium maps excluded).
-TRANSLATED_WIDGET_PREFIXES = ("kort_", "mk_", "kl_", "sc_", "sm_")
-UNTRANSLATED_WIDGETS = ("kort_map", "mk_map")
+TRANSLATED_WIDGET_PREFIXES = ("kort_", "mk_", "kl_", "sc_", "sm_", "ov_")
+UNTRANSLATED_WIDGETS = ("kort_map", "mk_map", "ov_map")
 
 
 def _refresh_select_widgets() -> None:
@@ -633,3 +634,26 @@ def own_geography() -> owndata.Geography:
     """Every layer's memberships, unit names and population years, prepared once per process."""
     b = bundle()
     return _own_geography(str(b.sources_dir), str(data_dir()))
+
+
+# --- Fra klynge til sundhedsråd (issue 12, item 5) ----------------------------------------------
+
+SYNC_URL = "/app/static/vendor/leaflet-sync"  # Leaflet.Sync, installed by scripts/setup.sh (geo.assets)
+
+
+def sync_url() -> str | None:
+    """Where the app serves Leaflet.Sync, or None when it was not installed (the maps then move on their own)."""
+    return None if assets.sync_missing() else SYNC_URL
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def crosswalk_table(old: str, new: str) -> pd.DataFrame:
+    """The crosswalk from layer ``old`` to ``new`` in the latest population year (`geo.crosswalk.crosswalk`)."""
+    return crosswalk.crosswalk(bundle(), old, new)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def crosswalk_file(old: str, new: str, fmt_: str, day: dt.date) -> str | bytes:
+    """The crosswalk as CSV (the bytes of ``python -m geo export --what crosswalk``) or XLSX dated ``day``."""
+    return export.crosswalk_export(bundle(), old, new, fmt_, created=day)
+

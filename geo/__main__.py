@@ -147,11 +147,16 @@ def split_lines(bundle: Bundle, year: int | None = None) -> list[str]:
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", help="a layer, or a role such as 'care' for the layer in force on --date "
-                                   "(default: the care geography in force)")
-    p.add_argument("--what", choices=export.WHATS, required=True)
-    p.add_argument("--format", choices=export.FORMATS, default="geojson",
-                   help="geojson (RFC 7946), csv (RFC 4180, UTF-8, '.' decimals) or xlsx (Excel)")
-    p.add_argument("--year", type=int, help="population year of kommuner and units (default: the latest)")
+                                   "(default: the care geography in force; for a crosswalk: the layer before "
+                                   "the nearest change of the care geography)")
+    p.add_argument("--with", dest="other",
+                   help="crosswalk only: the layer (or role) to cross --layer with (default: the layer that "
+                        "follows --layer in its role)")
+    p.add_argument("--what", choices=(*export.WHATS, *export.PAIR_WHATS), required=True)
+    p.add_argument("--format", choices=export.FORMATS, default=None,
+                   help="geojson (RFC 7946), csv (RFC 4180, UTF-8, '.' decimals) or xlsx (Excel); default geojson, "
+                        "csv for a crosswalk (which has no geometry)")
+    p.add_argument("--year", type=int, help="population year of kommuner, units and crosswalk (default: the latest)")
     p.add_argument("--out", help="file to write (default: standard output); replaced only when complete")
     _date_argument(p)
 
@@ -163,18 +168,60 @@ def check_out(path: str | None, optional: bool = True) -> None:
                          + (", or leave --out out to write to standard output" if optional else ""))
 
 
+def crosswalk_layers(bundle: Bundle, spec_a: str | None, spec_b: str | None, on: dt.date) -> tuple[str, str]:
+    """The two layers of a crosswalk from ``--layer`` and ``--with`` (layer ids or roles): both given, as
+    given; only ``--with``, the layer before it in its role; only ``--layer``, the layer after it (or, for a
+    layer nothing follows, the one before it and then it: ``--layer care`` after 1 January 2027 is the
+    klynger × sundhedsråd); none, the care geography's pair around its nearest change
+    (`geo.roles.Registry.change_pair`)."""
+    reg = bundle.registry
+    if spec_a is None and spec_b is None:
+        pair = reg.change_pair(on)
+        if pair is None:
+            raise ValueError(f"the care geography has no change around {on}: give --layer and --with")
+        return pair
+    a = resolve_layer(bundle, spec_a, on) if spec_a is not None else None
+    b = resolve_layer(bundle, spec_b, on) if spec_b is not None else None
+    if b is None:
+        nxt, before = reg.successor(a), reg.predecessor(a)
+        if nxt is None and before is None:
+            raise ValueError(f"layer {a!r} has no layer before or after it in its role: give --with")
+        a, b = (a, nxt.layer) if nxt is not None else (before.layer, a)
+    if a is None:
+        before = reg.predecessor(b)
+        if before is None:
+            raise ValueError(f"layer {b!r} has no predecessor in its role: give --layer")
+        a = before.layer
+    if a == b:
+        raise ValueError(f"a crosswalk needs two different layers; --layer and --with both name {a!r}")
+    return a, b
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    pair = args.what in export.PAIR_WHATS
     if args.year is not None and args.what == "memberships":
         raise UsageError("--year does not apply to memberships (they carry no population); leave it out")
+    if args.other is not None and not pair:
+        raise UsageError(f"--with applies to --what {'|'.join(export.PAIR_WHATS)} only; leave it out")
+    args.format = args.format or ("csv" if pair else "geojson")
+    if pair and args.format not in export.PAIR_FORMATS:
+        raise UsageError(f"--format {args.format} does not apply to a crosswalk (it has no geometry): "
+                         f"use {' or '.join(export.PAIR_FORMATS)}")
     check_out(args.out)
     _check_binary(args.format, args.out, out)
     bundle = load_bundle()
     on = args.date or roles.today()
-    layer = resolve_layer(bundle, args.layer, on)
-    frame = export.frame_for(bundle, layer, args.what, args.year, on)
-    sources = export.sources_table(bundle, layer, args.what, args.year, created=roles.today(), on=on)
-    payload = export.render(frame, args.format, sources, sheet=args.what)
-    _deliver(payload, args.out, out, f"{len(frame)} {args.what} of {layer}")
+    if pair:
+        layer, other = crosswalk_layers(bundle, args.layer, args.other, on)
+        payload = export.crosswalk_export(bundle, layer, other, args.format, args.year, created=roles.today())
+        done = f"the crosswalk of {layer} × {other}"
+    else:
+        layer = resolve_layer(bundle, args.layer, on)
+        frame = export.frame_for(bundle, layer, args.what, args.year, on)
+        sources = export.sources_table(bundle, layer, args.what, args.year, created=roles.today(), on=on)
+        payload = export.render(frame, args.format, sources, sheet=args.what)
+        done = f"{len(frame)} {args.what} of {layer}"
+    _deliver(payload, args.out, out, done)
     return 0
 
 
@@ -440,7 +487,8 @@ def _kommune_arguments(k: argparse.ArgumentParser) -> None:
 
 COMMANDS: dict[str, Command] = {
     "check": Command("load and validate everything; print counts", lambda p: None, cmd_check),
-    "export": Command("export a layer as GeoJSON, CSV or XLSX", _export_arguments, cmd_export),
+    "export": Command("export a layer as GeoJSON, CSV or XLSX, or the crosswalk of two layers",
+                      _export_arguments, cmd_export),
     "aggregate": Command("sum a kommune table of one's own onto the units of a layer", _aggregate_arguments,
                          cmd_aggregate),
     "validate-assignments": Command("check a user's assignment table (CSV)",

@@ -18,15 +18,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import aggregate, catalog, citations, counts, files, model, views
+from geo import aggregate, catalog, citations, counts, crosswalk, files, model, views
 from geo.bundle import Bundle
 from geo.config import CRS_DRAW
 
-WHATS = ("kommuner", "units", "memberships")
+WHATS = ("kommuner", "units", "memberships")  # exports of one layer
+PAIR_WHATS = ("crosswalk",)  # exports of two layers (``--layer A --with B``)
 FORMATS = ("geojson", "csv", "xlsx")
+PAIR_FORMATS = ("csv", "xlsx")  # a crosswalk has no geometry
 TEXT_FORMATS = ("geojson", "csv")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-CODE_COLUMNS = ("kommune_kode", "unit_id", "unit_ids", "sub_areas", "shares")
+CODE_COLUMNS = ("kommune_kode", "unit_id", "unit_ids", "sub_areas", "shares", "from_unit_id", "to_unit_id")
 KOMMUNER_COLUMNS = ["kommune_kode", "kommune_navn", "region", "population", "unit_ids", "shares"]
 UNITS_COLUMNS = ["layer", "unit_id", "unit_navn", "hospital", "population", "n_kommuner"]
 MEMBERSHIP_COLUMNS = ["layer", "kommune_kode", "kommune_navn", "unit_id", "unit_navn", "share",
@@ -288,3 +290,17 @@ def xlsx_for(bundle: Bundle, layer: str, what: str, fill_key: str, created: dt.d
     frame = with_fill(bundle, frame_for(bundle, layer, what), layer, what, fill_key)
     fill = fill_key if catalog.fill_catalog(bundle.population, bundle.indicators)[fill_key].kind != "category" else None
     return to_xlsx(frame, sources_table(bundle, layer, what, fill_key=fill, created=created), sheet=what)
+
+
+def crosswalk_export(bundle: Bundle, old: str, new: str, fmt_: str, year: int | None = None,
+                     created: dt.date | None = None) -> str | bytes:
+    """The crosswalk from layer ``old`` to ``new`` (`geo.crosswalk.crosswalk`) as CSV (RFC 4180, CRLF,
+    text cells neutralised: the app's download and ``python -m geo export --what crosswalk`` write the
+    same bytes) or XLSX (sheet ``crosswalk`` and a ``sources`` sheet dated ``created``)."""
+    if fmt_ not in PAIR_FORMATS:
+        raise ValueError(f"format must be in the set: {list(PAIR_FORMATS)} for a crosswalk; got {fmt_!r}")
+    walk = crosswalk.crosswalk(bundle, old, new, year)
+    if fmt_ == "csv":
+        return to_csv(walk)
+    used = int(walk["population_year"].iloc[0])
+    return to_xlsx(walk, crosswalk.sources_rows(bundle, old, new, used, created or dt.date.today()), sheet="crosswalk")

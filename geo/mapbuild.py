@@ -14,6 +14,8 @@ import js_lib_leaflet
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import Figure, MacroElement
+from folium.plugins import DualMap
 from jinja2 import Template
 from shapely.ops import polylabel
 
@@ -28,6 +30,8 @@ DK_BOUNDS = [[54.55, 8.05], [57.76, 15.2]]
 BACKGROUND = "#e8eef3"
 SITE_STYLE = {"akutsygehus": ("#111111", "#ffffff", 6)}
 SITE_DEFAULT_STYLE = ("#6a3d9a", "#f2e6ff", 5)
+# Every national map starts over Denmark; zoom in quarter steps.
+MAP_OPTIONS = {"location": [56.1, 10.9], "zoom_start": 7, "tiles": None, "control_scale": True, "zoom_snap": 0.25}
 
 
 def _accessible_map_template() -> Template:
@@ -180,10 +184,20 @@ def add_labels(fmap: folium.Map, labels: gpd.GeoDataFrame) -> folium.Map:
     return fmap
 
 
-def build_map(
+def _local_map(fmap: folium.Map, assets_url: str) -> folium.Map:
+    """Point a map at the app's own Leaflet (no CDN) and give it the app's background."""
+    fmap.default_js = [("leaflet", f"{assets_url}/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{assets_url}/leaflet.css")]
+    fmap.get_root().header.add_child(
+        folium.Element(f"<style>.leaflet-container{{background:{BACKGROUND}}}</style>")
+    )
+    return fmap
+
+
+def draw_layers(
+    fmap: folium.Map,
     areas: gpd.GeoDataFrame,
     *,
-    assets_url: str,
     outlines: gpd.GeoDataFrame | None = None,
     sites: pd.DataFrame | None = None,
     bounds: list[list[float]] | None = None,
@@ -191,33 +205,7 @@ def build_map(
     precision: int = 4,
     labels: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
-    """Build the map from frames that already carry their colours and tooltip text.
-
-    Parameters
-    ----------
-    areas : GeoDataFrame
-        Filled polygons with columns ``colour`` (hex), ``tip`` (tooltip HTML) and optionally
-        ``shared`` (drawn dashed). Any CRS; drawn in WGS84.
-    assets_url : str
-        Where the app serves ``leaflet.js`` and ``leaflet.css`` (no trailing slash).
-    outlines : GeoDataFrame, optional
-        A second layer drawn as outlines (not clickable).
-    sites : DataFrame, optional
-        Points with ``lat``, ``lon``, ``kind`` and ``tip``; rows without coordinates are skipped.
-    bounds : [[south, west], [north, east]], optional
-        The view; default Denmark.
-    basemap : bool
-        Add OpenStreetMap tiles (an online request; off by default).
-    labels : GeoDataFrame, optional
-        Points with ``text`` (and ``area`` for ranking), e.g. from `label_points`: unit names.
-    """
-    fmap = AccessibleMap(location=[56.1, 10.9], zoom_start=7, tiles=None, control_scale=True,
-                      zoom_snap=0.25)
-    fmap.default_js = [("leaflet", f"{assets_url}/leaflet.js")]
-    fmap.default_css = [("leaflet_css", f"{assets_url}/leaflet.css")]
-    fmap.get_root().header.add_child(
-        folium.Element(f"<style>.leaflet-container{{background:{BACKGROUND}}}</style>")
-    )
+    """Draw areas, outlines, sites and labels on ``fmap`` and fit it to ``bounds`` (see `build_map`)."""
     if basemap:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)").add_to(fmap)
     columns = ["tip", "colour"] + (["shared"] if "shared" in areas.columns else [])
@@ -254,6 +242,101 @@ def build_map(
         add_labels(fmap, labels)
     fmap.fit_bounds(bounds or DK_BOUNDS)
     return fmap
+
+
+def build_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    assets_url: str,
+    outlines: gpd.GeoDataFrame | None = None,
+    sites: pd.DataFrame | None = None,
+    bounds: list[list[float]] | None = None,
+    basemap: bool = False,
+    precision: int = 4,
+    labels: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """Build the map from frames that already carry their colours and tooltip text.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Filled polygons with columns ``colour`` (hex), ``tip`` (tooltip HTML) and optionally
+        ``shared`` (drawn dashed). Any CRS; drawn in WGS84.
+    assets_url : str
+        Where the app serves ``leaflet.js`` and ``leaflet.css`` (no trailing slash).
+    outlines : GeoDataFrame, optional
+        A second layer drawn as outlines (not clickable).
+    sites : DataFrame, optional
+        Points with ``lat``, ``lon``, ``kind`` and ``tip``; rows without coordinates are skipped.
+    bounds : [[south, west], [north, east]], optional
+        The view; default Denmark.
+    basemap : bool
+        Add OpenStreetMap tiles (an online request; off by default).
+    labels : GeoDataFrame, optional
+        Points with ``text`` (and ``area`` for ranking), e.g. from `label_points`: unit names.
+    """
+    fmap = _local_map(AccessibleMap(**MAP_OPTIONS), assets_url)
+    return draw_layers(fmap, areas, outlines=outlines, sites=sites, bounds=bounds, basemap=basemap,
+                       precision=precision, labels=labels)
+
+
+class SyncedMaps(DualMap):
+    """Two maps side by side that pan and zoom together: folium's `DualMap` with the app's own Leaflet,
+    `AccessibleMap` pages and Leaflet.Sync served by the app (``sync_url``) instead of a CDN.
+
+    Without ``sync_url`` (the plug-in is not installed) the maps are drawn but move on their own; the
+    script that joins them only runs where ``L.Map.prototype.sync`` exists, so nothing fails.
+    `streamlit_folium.st_folium` draws a `DualMap` as ``map_div`` and ``map_div2``.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "if (L.Map.prototype.sync) { "
+        "{{ this.m1.get_name() }}.sync({{ this.m2.get_name() }});"
+        "{{ this.m2.get_name() }}.sync({{ this.m1.get_name() }});}"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, *, assets_url: str, sync_url: str | None) -> None:  # noqa: D107 - see the class
+        MacroElement.__init__(self)
+        self._name = "DualMap"
+        placed = {"height": "100%", "top": "0%", "position": "absolute", "width": "50%"}
+        self.m1 = _local_map(AccessibleMap(left="0%", **placed, **MAP_OPTIONS), assets_url)
+        self.m2 = _local_map(AccessibleMap(left="50%", **placed, **MAP_OPTIONS), assets_url)
+        figure = Figure()
+        figure.add_child(self.m1)
+        figure.add_child(self.m2)
+        figure.add_child(self)  # last, as DualMap does: its script runs once both maps exist
+        self.children_for_m2 = []
+        self.children_for_m2_copied = []
+        self.default_js = [("leaflet_sync", f"{sync_url}/L.Map.Sync.js")] if sync_url else []
+        self.default_css = []
+
+
+def build_dual_map(left: dict, right: dict, *, assets_url: str, sync_url: str | None,
+                   bounds: list[list[float]] | None = None) -> SyncedMaps:
+    """Two maps side by side that pan and zoom together (`SyncedMaps`).
+
+    ``left`` and ``right`` hold what `draw_layers` takes for each map (``areas`` and optionally
+    ``outlines``, ``sites``, ``labels``, ``precision``); both are fitted to ``bounds`` (default
+    Denmark) and ``highlight`` (a feature group from `highlight_group`) is drawn on top where given.
+    """
+    pair = SyncedMaps(assets_url=assets_url, sync_url=sync_url)
+    for fmap, spec in ((pair.m1, left), (pair.m2, right)):
+        spec = dict(spec)
+        highlight = spec.pop("highlight", None)
+        draw_layers(fmap, spec.pop("areas"), bounds=bounds, **spec)
+        if highlight is not None:
+            highlight.add_to(fmap)
+    return pair
+
+
+def bounds_union(boxes: list[list[list[float]]]) -> list[list[float]]:
+    """The [[south, west], [north, east]] that holds every one of ``boxes`` (same form)."""
+    if not boxes:
+        raise ValueError("bounds_union needs at least one box")
+    return [[min(bx[0][0] for bx in boxes), min(bx[0][1] for bx in boxes)],
+            [max(bx[1][0] for bx in boxes), max(bx[1][1] for bx in boxes)]]
 
 
 def highlight_group(areas: gpd.GeoDataFrame, precision: int = 4, kind: str = "kommune") -> folium.FeatureGroup:

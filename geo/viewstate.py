@@ -382,3 +382,45 @@ def layer_status_text(entry: roles.Entry, on: dt.date, lang: str) -> str:
     if status == "future":
         return t("layer_future", lang, date=roles.date_text(entry.valid_from, lang))
     return ""
+
+
+@dataclass(frozen=True)
+class TransitionState:
+    """Fra klynge til sundhedsråd: what the change is shown for — a kommune (``?kommune=0410``), a unit of
+    the old layer (``?fra=sd_lillebaelt``) or of the new one (``?til=lillebaelt``); nothing: the whole
+    country. The two layers are the care pair around the date (`geo.roles.Registry.change_pair`), not
+    parameters: a link shows the change its date is nearest to."""
+
+    kommune: str | None = None
+    fra: str | None = None
+    til: str | None = None
+
+    PARAMS = ("kommune", "fra", "til")
+    MODES = ("kommune", "fra", "til")
+
+    @property
+    def mode(self) -> str:
+        """Which choice the state holds ('kommune' when none)."""
+        return next((m for m in self.MODES if getattr(self, m)), "kommune")
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str], reg: Registries, old: str,
+                   new: str) -> tuple[TransitionState, list[Problem]]:
+        """At most one of the parameters, in the order of `PARAMS`: a kommune code, or a unit of ``old``
+        (``fra``) or ``new`` (``til``). An unknown value, or a second choice beside the first, gives a
+        `Problem` and is left out."""
+        problems: list[Problem] = []
+        kommune, problem = parse_kommune(_get(params, "kommune"), reg.kommuner)
+        if problem:
+            problems.append(problem)
+        values = {"kommune": kommune,
+                  "fra": _take(params, "fra", reg.units.get(old, ()), problems),
+                  "til": _take(params, "til", reg.units.get(new, ()), problems)}
+        chosen = [name for name in cls.PARAMS if values[name]]
+        for extra in chosen[1:]:
+            problems.append(Problem(extra, str(_get(params, extra))))
+            values[extra] = None
+        return cls(**values), problems
+
+    def to_query(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.PARAMS if getattr(self, name)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import assets, safe
@@ -74,3 +75,26 @@ def test_the_app_writes_nothing_into_the_checkout(bundle, tmp_path, monkeypatch)
     assert at.title, "the map page ran"
     assert snapshot(ROOT) == before
     assert snapshot(installed) == before_installed  # the installed copy was only read
+
+
+def test_leaflet_sync_is_copied_from_the_npm_package(tmp_path):
+    package, target = tmp_path / "node_modules" / "leaflet.sync", tmp_path / "leaflet-sync"
+    with pytest.raises(FileNotFoundError, match=r"npm ci --prefix vendor"):
+        assets.install_sync(target, package)
+    assert assets.sync_missing(target, package) == list(assets.SYNC_FILES)
+    package.mkdir(parents=True)
+    (package / "L.Map.Sync.js").write_text("L.Map.include({sync: function () {}});")
+    (package / "LICENSE").write_text("BSD-3-Clause")
+    assert assets.install_sync(target, package) == list(assets.SYNC_FILES)
+    assert assets.sync_missing(target, package) == [] and assets.install_sync(target, package) == []
+    (package / "L.Map.Sync.js").write_text("L.Map.include({sync: function () { /* 0.2.5 */ }});")
+    assert assets.sync_missing(target, package) == ["L.Map.Sync.js"]
+
+
+def test_the_pinned_leaflet_sync_is_the_one_named():
+    import json
+
+    lock = json.loads((ROOT / "vendor" / "package-lock.json").read_text())
+    entry = lock["packages"]["node_modules/leaflet.sync"]
+    assert entry["version"] == assets.SYNC_VERSION and entry["license"] == "BSD-3-Clause"
+    assert entry["integrity"].startswith("sha512-")

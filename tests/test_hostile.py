@@ -7,6 +7,7 @@ another host, every kommune drawn) is in `tests/test_browser.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -147,3 +148,28 @@ def test_csv_export_of_the_hostile_bundle_is_neutralised(hostile_bundle):
     assert formulas == []
     assert any(c.startswith("'=HYPERLINK") for c in cells)
     assert EVIL_HOST in text  # the text is kept, only neutralised
+
+
+# --- Fra klynge til sundhedsråd (the crosswalk page) ---------------------------------------------------
+
+@pytest.mark.parametrize("params", [{"kommune": "0101"}, {"fra": "h_syd"}, {"til": "hovedstaden"}, {}])
+def test_transition_page_escapes_names(hostile, params):
+    at = run("9_overgang.py", **params)
+    assert_no_error(at)
+    assert_only_escaped(texts(at))
+
+
+def test_transition_page_with_hostile_query_parameters(hostile):
+    at = run("9_overgang.py", kommune=ATTACK, fra=ATTACK, til=ATTACK)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 3 and all(safe.md(ATTACK) in e.value for e in at.error), [e.value for e in at.error]
+    assert all(at.query_params.get(k) != ATTACK for k in ("kommune", "fra", "til"))
+    assert_only_escaped(texts(at))
+
+
+def test_crosswalk_csv_of_the_hostile_bundle_is_neutralised(hostile_bundle):
+    old, new = hostile_bundle.registry.change_pair(dt.date(2026, 12, 2))
+    text = export.crosswalk_export(hostile_bundle, old, new, "csv")
+    cells = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).to_numpy().ravel()
+    assert [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+    assert any(c.startswith("'=HYPERLINK") for c in cells) and EVIL_HOST in text

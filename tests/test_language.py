@@ -33,6 +33,12 @@ WALK = [
     ("pages/6_scenarier.py", {}, [], []),
     ("pages/7_sammenlign.py", {}, [], []),
     ("pages/8_egne_tal.py", {}, ["Ingen tabel endnu"], ["No table yet"]),
+    ("pages/9_overgang.py", {}, ["Fra 1. januar 2027 bliver de 22 enheder", "Krydstabel (CSV)", "middel"],
+     ["From 1 January 2027, the 22 units", "Crosswalk (CSV)", "medium"]),
+    ("pages/9_overgang.py", {"kommune": "0101"}, ["Nye i samme enhed som København", "akutsygehuse i området"],
+     ["New in the same unit as København", "acute hospitals in the area"]),
+    ("pages/9_overgang.py", {"til": "hovedstaden", "dato": "2027-01-02"}, ["består fra 1. januar 2027", "historisk"],
+     ["is made of 3 municipalities", "historical"]),
 ]
 ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 LINK_TARGET = re.compile(r"\]\([^)]*\)|https?://\S+")

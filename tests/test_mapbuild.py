@@ -177,3 +177,38 @@ def test_raw_geojson_text_cannot_open_a_jinja_tag(tiny):
     areas = tiny["kommuner"].assign(tip="{{ 7*7 }}Y1", colour="#ffffff")
     html = build_map(areas, assets_url="/a").get_root().render()
     assert "49Y1" not in html and "\\u0026#123;\\u0026#123; 7*7 }}Y1" in html
+
+
+# --- two maps that move together (the transition page) --------------------------------------------
+
+def test_dual_map_loads_leaflet_and_leaflet_sync_from_the_app(tiny):
+    from streamlit_folium import generate_leaflet_string
+
+    from geo.mapbuild import build_dual_map
+
+    shape = tiny["kommuner"].iloc[[0]]
+    pair = build_dual_map({"areas": areas(tiny), "highlight": highlight_group(shape)}, {"areas": areas(tiny)},
+                          assets_url="/app/static/vendor/leaflet", sync_url="/app/static/vendor/leaflet-sync")
+    html = pair.get_root().render()
+    assert external_urls(pair) == [] and "cdn" not in html.lower()
+    assert '<script src="/app/static/vendor/leaflet-sync/L.Map.Sync.js"></script>' in html
+    assert html.count("L.map(") == 2 and "maximum-scale=5.0" in html and "user-scalable=no" not in html
+    # st_folium draws a DualMap as map_div and map_div2 and joins them with the plug-in
+    script = generate_leaflet_string(pair)
+    assert "if (L.Map.prototype.sync) { map_div.sync(map_div2);map_div2.sync(map_div);}" in script
+
+
+def test_dual_map_without_the_plugin_draws_unsynchronised(tiny):
+    from geo.mapbuild import build_dual_map
+
+    pair = build_dual_map({"areas": areas(tiny)}, {"areas": areas(tiny)}, assets_url="/x", sync_url=None)
+    html = pair.get_root().render()
+    assert "L.Map.Sync.js" not in html and "if (L.Map.prototype.sync)" in html
+
+
+def test_bounds_union_holds_every_box():
+    from geo.mapbuild import bounds_union
+
+    assert bounds_union([[[55, 9], [56, 10]], [[54.5, 9.5], [55.5, 12]]]) == [[54.5, 9], [56, 12]]
+    with pytest.raises(ValueError, match="at least one box"):
+        bounds_union([])
