@@ -22,6 +22,7 @@ import os
 import posixpath
 import re
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -161,6 +162,17 @@ def _remove_stale(out: Path) -> list[str]:
 
 
 @contextlib.contextmanager
+def _interrupts_held():
+    """Hold SIGINT and SIGTERM for the block (delivered after it), so a clean-up runs to its end."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
 def _build_lock(parent: Path):
     """An exclusive lock (``flock``) on the directory that holds ``--out``: one build at a time there,
     so folders of other builds found beside ``--out`` are stale. Writes no file; released on exit,
@@ -199,15 +211,16 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
     with _build_lock(out.parent):
         for name in _remove_stale(out):
             log(f"  removed {name} (left by an interrupted build)")
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-        try:
+        try:  # the folder is made inside: an interrupt between making and entering would leave it
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
             today = today or roles.today()
             stats = write_site(bundle, tmp, today, log, on or today)
             files.atomic_write(tmp / MARKER, marker_text(_names(tmp)))
             os.chmod(tmp, 0o755)
             _swap_in(tmp, out)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            with _interrupts_held():  # a second Ctrl-C does not cut the clean-up short
+                _remove_stale(out)  # this build's folders: the lock makes every such folder ours or stale
             raise
     stats["seconds"] = time.perf_counter() - start
     stats["cpu_seconds"] = time.process_time() - cpu
