@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -276,7 +277,20 @@ def show_data_error(exc: Exception) -> None:
 # is shown by `bundle` in the reader's language.
 @st.cache_resource(show_spinner=False)
 def _load(directory: str, tables: str) -> Bundle:
-    return load_bundle(Path(directory), Path(tables))
+    return _frozen(load_bundle(Path(directory), Path(tables)))
+
+
+def _frozen(value):
+    """``value``, after moving every object alive now into the collector's permanent generation.
+
+    Streamlit collects all generations after every script run (runner.postScriptGC); with the
+    bundle and display geometry frozen, that collection skips their millions of objects (about
+    0 ms instead of 139-245 ms a run) and, unlike turning the collection off, sessions' garbage
+    is still freed. Collected first, so no garbage is frozen. Once per process per cached object.
+    """
+    gc.collect()
+    gc.freeze()
+    return value
 
 
 def bundle() -> Bundle:
@@ -291,7 +305,7 @@ def bundle() -> Bundle:
 
 @st.cache_resource(show_spinner=False)
 def _display(directory: str, tables: str) -> views.Display:
-    return views.make_display(_load(directory, tables))
+    return _frozen(views.make_display(_load(directory, tables)))
 
 
 def display() -> views.Display:
