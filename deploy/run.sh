@@ -115,9 +115,9 @@ SECRET="${KLYNGEKORT_COOKIE_SECRET:-$("$PY" -c 'import secrets; print(secrets.to
 start_replica() {  # $1: index (0-based)
   local i="$1"
   echo "$(date -u +%FT%TZ) starting replica r$((i + 1)) on port ${ports[$i]}" >>"$RUN/logs/replica-r$((i + 1)).log"
-  (cd "$ROOT" && exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$PY" -m streamlit run app.py \
+  (cd "$ROOT" && exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" "$PY" -m streamlit run app.py \
       --server.port "${ports[$i]}" --server.address 127.0.0.1 --server.headless true \
-      --server.fileWatcherType none --server.runOnSave false --server.cookieSecret "$SECRET" \
+      --server.fileWatcherType none --server.runOnSave false \
       --server.enableWebsocketCompression true >>"$RUN/logs/replica-r$((i + 1)).log" 2>&1) &
   pids[$i]=$!
   started[$i]=$SECONDS
