@@ -3,7 +3,6 @@ and in headless Chromium: the maps draw from the site alone and axe-core finds n
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import io
 import json
@@ -26,12 +25,7 @@ from tests.test_browser import browser  # noqa: F401 - fixture
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def atlas(bundle, tmp_path_factory) -> Path:
-    """The atlas built once on the real bundle."""
-    out = tmp_path_factory.mktemp("atlas") / "site"
-    site.build_site(bundle, out, today=dt.date(2026, 11, 30))
-    return out
+# `atlas`: the atlas built once per session on the real bundle (tests/conftest.py).
 
 
 class Links(HTMLParser):
