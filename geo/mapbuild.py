@@ -112,8 +112,9 @@ class LabelDeclutter(folium.MacroElement):
     A label sits on its unit's point (or a little above or below it) when it fits the unit's extent
     on screen (``data-bbox``, south,west,north,east) and overlaps no label placed before it nor a
     site marker; a label cut by the map's edge is moved inside. A label that does not fit (København's
-    Byen, Midt and Syd at national zoom) is drawn beside its unit with a leader line from the unit's
-    point; only if no place is free either is it hidden until the reader zooms in. Runs when the map
+    Byen, Midt and Syd at national zoom) or finds no free place on its unit is drawn beside it with a
+    leader line from the unit's point; only if no place is free either is it hidden until the reader
+    zooms in. Runs when the map
     is ready and after every zoom or pan.
     """
 
@@ -121,7 +122,7 @@ class LabelDeclutter(folium.MacroElement):
         "{% macro script(this, kwargs) %}"
         "(function(){var map={{ this._parent.get_name() }};"
         "var offsets=[[0,0],[0,-13],[0,13],[0,-26],[0,26]];var leaders=[];"
-        "[50,80,115,155,200].forEach(function(d){[0,-20,20,-40,40,180,160,200,-65,65].forEach(function(a){"
+        "[35,60,90,125,165,210].forEach(function(d){[0,-20,20,-40,40,180,160,200,-65,65,-90,90,-115,115,-140,140].forEach(function(a){"
         "var r=a*Math.PI/180;leaders.push([d*Math.cos(r),d*Math.sin(r)]);});});"
         "function overlaps(r,k){return r.left<k.right&&r.right>k.left&&r.top<k.bottom&&r.bottom>k.top;}"
         "function fits(el,r){var b=(el.dataset.bbox||'').split(',').map(Number);if(b.length!==4)return true;"
@@ -149,7 +150,7 @@ class LabelDeclutter(folium.MacroElement):
         "Math.min(0,c.right-2-r.right)+Math.max(0,c.left+2-r.left):0;"
         "if(shift){dx+=shift;r=put(el,dx,offsets[i][1]);}"
         "if(!kept.some(function(k){return overlaps(r,k);})){kept.push(r);placed=true;}}"
-        "if(small){var w=r.width/2,h=r.height/2,a0=put(el,0,0);"
+        "if(!placed){var w=r.width/2,h=r.height/2,a0=put(el,0,0);"
         "var onView=a0.right>c.left&&a0.left<c.right&&a0.bottom>c.top&&a0.top<c.bottom;"
         "for(var j=0;j<leaders.length&&!placed&&onView;j++){var lx=leaders[j][0],ly=leaders[j][1];"
         "var cx=lx+(lx>1?w:lx<-1?-w:0),cy=ly+(Math.abs(lx)<=1?(ly>0?h:-h):0);r=put(el,cx,cy);"
