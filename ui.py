@@ -17,6 +17,7 @@ from geo import (
     citations,
     crosswalk,
     export,
+    mapbuild,
     model,
     plans,
     planview,
@@ -531,14 +532,16 @@ def download_section(state: viewstate.MapState) -> None:
     st.caption(t("dl_formats_note", L))
 
 
-def legend_html(rows: list[LegendRow]) -> str:
-    """The legend as accessible HTML: a swatch, the label in text and the count."""
+def legend_html(rows: list[LegendRow], hover: bool = False) -> str:
+    """The legend as accessible HTML: a swatch, the label in text and the count. With ``hover`` each
+    entry outlines its unit on a map drawn with `geo.mapbuild.add_legend_hover` while hovered or focused."""
     items = []
     for row in rows:
+        attrs = f" {mapbuild.legend_item_attrs(row.label)}" if hover else ""
         swatch = (f'<span aria-hidden="true" style="display:inline-block;width:1.4em;height:1em;'
                   f'background:{row.colour};border:1px solid #555;vertical-align:middle;'
                   f'margin-right:.4em"></span>')
-        items.append(f"<li>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
+        items.append(f"<li{attrs}>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
     return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
 
 

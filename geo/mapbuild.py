@@ -6,6 +6,7 @@ itself; there is no CDN and, by default, no tile server.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import folium
@@ -404,3 +405,66 @@ def external_urls(fmap: folium.Map) -> list[str]:
 
     text = fmap.get_root().render()
     return sorted(set(re.findall(r"(?:src|href)=[\"'](https?://[^\"']+)", text)))
+
+
+def legend_key(label: str) -> str:
+    """The key that joins a legend entry to the outline of its unit on the map: a short hash of the
+    entry's label, so no name has to pass through HTML attributes and JavaScript as text."""
+    return "k" + hashlib.sha1(str(label).encode("utf-8")).hexdigest()[:12]
+
+
+class LegendHover(folium.MacroElement):
+    """Hovering (or focusing) an element with ``data-legend-key`` outlines the unit with that key.
+
+    The elements may be in the map's own page or in the page that holds the map's frame (the app's
+    legend beside the map, drawn by Streamlit): one delegated listener on each document, removed when
+    the map's page goes away. Nothing but the hashed keys (`legend_key`) passes between them.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function(){var layer={{ this.layer.get_name() }};"
+        "var shown={opacity:1,weight:4,color:'#000000',fill:true,fillColor:'#000000',fillOpacity:0.12};"
+        "var hidden={opacity:0,weight:0,fill:false,fillOpacity:0};"
+        "function show(key){layer.eachLayer(function(f){var on=key&&f.feature.properties.key===key;"
+        "f.setStyle(on?shown:hidden);if(on&&f.bringToFront){f.bringToFront();}});}"
+        "function over(e){var el=e.target&&e.target.closest?e.target.closest('[data-legend-key]'):null;"
+        "if(el){show(el.getAttribute('data-legend-key'));}}"
+        "function out(e){var el=e.target&&e.target.closest?e.target.closest('[data-legend-key]'):null;"
+        "if(el){show(null);}}"
+        "var docs=[document];"
+        "try{if(window.parent!==window&&window.parent.document){docs.push(window.parent.document);}}"
+        "catch(err){}"
+        "docs.forEach(function(d){d.addEventListener('mouseover',over);d.addEventListener('mouseout',out);"
+        "d.addEventListener('focusin',over);d.addEventListener('focusout',out);});"
+        "window.addEventListener('pagehide',function(){docs.forEach(function(d){"
+        "d.removeEventListener('mouseover',over);d.removeEventListener('mouseout',out);"
+        "d.removeEventListener('focusin',over);d.removeEventListener('focusout',out);});});})();"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, layer: folium.GeoJson) -> None:  # noqa: D107 - see the class
+        super().__init__()
+        self._name = "LegendHover"
+        self.layer = layer
+
+
+def add_legend_hover(fmap: folium.Map, units: gpd.GeoDataFrame, precision: int = 4) -> folium.Map:
+    """Let the legend outline each unit: ``units`` (polygons with a ``label`` column, the text of its
+    legend entry) are drawn invisible and not clickable, keyed by `legend_key`; an element carrying
+    ``data-legend-key`` (see `legend_item_attrs`) outlines its unit while it is hovered or focused."""
+    frame = units[["label", "geometry"]].assign(key=[legend_key(v) for v in units["label"]])
+    outlines = folium.GeoJson(
+        draw_frame(frame, ["key"], precision).to_json(drop_id=True),
+        name="legend_outlines",
+        style_function=lambda _f: {"opacity": 0, "weight": 0, "fill": False, "fillOpacity": 0},
+        interactive=False,
+    )
+    outlines.add_to(fmap)
+    fmap.add_child(LegendHover(outlines))
+    return fmap
+
+
+def legend_item_attrs(label: str) -> str:
+    """The attributes that make a legend entry outline its unit on a map with `add_legend_hover`."""
+    return f'data-legend-key="{legend_key(label)}" tabindex="0"'
