@@ -111,6 +111,12 @@ def _set_language() -> None:
     _refresh_select_widgets()
 
 
+def toggle_language() -> None:
+    """Switch to the other language (the header's da/en button, reachable without the sidebar)."""
+    st.session_state.lang_choice = "en" if lang() == "da" else "da"
+    _set_language()
+
+
 def language_switch() -> None:
     """One switch for the whole app; the language is kept in the URL (``?lang=en``).
 
