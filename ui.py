@@ -18,6 +18,7 @@ from geo import (
     citations,
     crosswalk,
     export,
+    mapbuild,
     model,
     plans,
     planview,
@@ -109,6 +110,12 @@ def _refresh_select_widgets() -> None:
 def _set_language() -> None:
     st.session_state.lang = st.session_state.lang_choice
     _refresh_select_widgets()
+
+
+def toggle_language() -> None:
+    """Switch to the other language (the header's da/en button, reachable without the sidebar)."""
+    st.session_state.lang_choice = "en" if lang() == "da" else "da"
+    _set_language()
 
 
 def language_switch() -> None:
@@ -545,14 +552,16 @@ def download_section(state: viewstate.MapState) -> None:
     st.caption(t("dl_formats_note", L))
 
 
-def legend_html(rows: list[LegendRow]) -> str:
-    """The legend as accessible HTML: a swatch, the label in text and the count."""
+def legend_html(rows: list[LegendRow], hover: bool = False) -> str:
+    """The legend as accessible HTML: a swatch, the label in text and the count. With ``hover`` each
+    entry outlines its unit on a map drawn with `geo.mapbuild.add_legend_hover` while hovered or focused."""
     items = []
     for row in rows:
+        attrs = f" {mapbuild.legend_item_attrs(row.label)}" if hover else ""
         swatch = (f'<span aria-hidden="true" style="display:inline-block;width:1.4em;height:1em;'
                   f'background:{row.colour};border:1px solid #555;vertical-align:middle;'
                   f'margin-right:.4em"></span>')
-        items.append(f"<li>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
+        items.append(f"<li{attrs}>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
     return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
 
 

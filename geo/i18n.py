@@ -675,3 +675,17 @@ def t(key: str, lang: str = "da", **kwargs: str) -> str:
     """The text for ``key`` in ``lang`` (falls back to Danish), formatted with ``kwargs``."""
     entry = TEXT[key]
     return entry.get(lang, entry["da"]).format(**kwargs)
+
+
+# Pictures, phone and language (issue 15): the header's language button, the copy button, stacked tables.
+TEXT.update({
+    "other_language": {"da": "English", "en": "Dansk"},
+    "other_language_help": {"da": "Show the app in English", "en": "Vis appen på dansk"},
+    "copy_link": {"da": "Kopiér link", "en": "Copy link"},
+    "copied": {"da": "Kopieret", "en": "Copied"},
+    "copy_failed": {"da": "Markér linket og kopiér selv", "en": "Select the link and copy it yourself"},
+    "mk_map_note": {"da": "Samme farver og navne som på Danmarkskortet; hold musen over en enhed i "
+                          "signaturforklaringen for at se dens omrids. Rød kant: kommunen.",
+                    "en": "The same colours and names as on the map of Denmark; point at a unit in the legend "
+                          "to see its outline. Red border: the municipality."},
+})

@@ -121,6 +121,8 @@ except ValueError as exc:
 
 fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, outlines=view.outlines, sites=view.sites,
                           basemap=basemap, labels=view.labels)
+if fill.kind == "category":  # hovering a legend entry outlines its unit
+    mapbuild.add_legend_hover(fmap, ui.unit_shapes(layer).rename(columns={"unit_navn": "label"}))
 extra = []
 if highlighted:
     shapes = ui.unit_shapes(layer)
@@ -149,7 +151,7 @@ with col_side:
                  format_func=lambda u: "—" if u is None else units[u])
     st.checkbox(t("show_labels", L), key=labels_key)
     st.markdown(f"**{t('legend', L)}**")
-    st.markdown(ui.legend_html(view.legend), unsafe_allow_html=True)
+    st.markdown(ui.legend_html(view.legend, hover=fill.kind == "category"), unsafe_allow_html=True)
     if fill.kind == "category":
         members = b.assignments[b.assignments["layer"] == layer]
         st.caption(f"{t('confidence_of_layer', L)}: {ui.confidence_counts(members)}")
