@@ -442,7 +442,9 @@ def national_view(state: viewstate.MapState) -> views.MapView:
     return _national_view(state.drawn())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# Shared, not copied (cache_resource): unpickling a view's frames on every hit of every session cost more
+# than the view; pages and geo/ only read it.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _national_view(state: viewstate.MapState) -> views.MapView:
     return views.national_view(bundle(), display(), state)
 
@@ -680,3 +682,132 @@ def crosswalk_file(old: str, new: str, fmt_: str, day: dt.date) -> str | bytes:
     """The crosswalk as CSV (the bytes of ``python -m geo export --what crosswalk``) or XLSX dated ``day``."""
     return export.crosswalk_export(bundle(), old, new, fmt_, created=day)
 
+
+
+# --- Maps rendered once per view (issue 16) ------------------------------------------------------
+# st_folium renders the folium map (folium, branca and Jinja compiling its templates) on every run of
+# every session: about two thirds of a Min kommune visit's CPU. The map of a view is the same for
+# everyone, so what st_folium sends for it (`DrawnMap`) is rendered once per view and process, keyed by
+# the view value, and sent by `show_map`; a highlight (a selected kommune or unit) is a small feature
+# group script of its own (`highlight_script`), so selecting reuses the drawn map.
+import hashlib  # noqa: E402
+import threading  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import folium  # noqa: E402
+import streamlit_folium  # noqa: E402
+
+_capture = threading.local()
+_send_component = getattr(streamlit_folium._component_func, "klyngekort_sends", streamlit_folium._component_func)
+
+
+def _capturing_component(**kwargs):
+    """streamlit_folium's component function, which hands its arguments to `_captured` instead of the
+    browser while this thread is rendering a map for the cache (other threads are not affected)."""
+    sink = getattr(_capture, "sink", None)
+    if sink is None:
+        return _send_component(**kwargs)
+    sink.update(kwargs)
+    return None
+
+
+_capturing_component.klyngekort_sends = _send_component
+streamlit_folium._component_func = _capturing_component
+
+
+def _captured(fig, feature_group_to_add=None) -> dict:
+    """The arguments st_folium would send for ``fig`` (rendered by streamlit_folium itself, so the map
+    is exactly what st_folium draws); nothing is sent."""
+    _capture.sink = sink = {}
+    try:
+        streamlit_folium.st_folium(fig, key="klyngekort", returned_objects=None,
+                                   feature_group_to_add=feature_group_to_add)
+    finally:
+        _capture.sink = None
+    return sink
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    """One folium map as st_folium sends it (script, header, html, links, default return value)."""
+
+    script: str
+    header: str
+    html: str
+    id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    default: dict
+    digest: str
+
+    @classmethod
+    def of(cls, fig) -> DrawnMap:
+        args = _captured(fig)
+        return cls(script=args["script"], header=args["header"], html=args["html"], id=args["id"],
+                   css_links=tuple(args["css_links"]), js_links=tuple(args["js_links"]), default=args["default"],
+                   digest=hashlib.sha256(args["script"].encode()).hexdigest())
+
+
+def show_map(drawn: DrawnMap, *, key: str, height: int, returned_objects: list[str],
+             feature_group: str | None = None, on_change=None):
+    """Draw a `DrawnMap` the way ``st_folium(..., use_container_width=True)`` draws its map, with the
+    highlight script ``feature_group`` (`highlight_script`) added on top; ``st.session_state[key]`` holds
+    what the map returns, as with st_folium."""
+    hash_key = hashlib.sha256(f"{drawn.digest}|{key}".encode()).hexdigest()
+
+    def _on_change():
+        st.session_state[key] = st.session_state.get(hash_key, {})
+        if on_change is not None:
+            on_change()
+
+    return _send_component(
+        script=drawn.script, header=drawn.header, html=drawn.html, id=drawn.id, key=hash_key, height=height,
+        width=None, returned_objects=returned_objects,
+        default={k: v for k, v in drawn.default.items() if k in returned_objects}, zoom=None, center=None,
+        feature_group=feature_group, return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=list(drawn.css_links), js_links=list(drawn.js_links), on_change=_on_change, wrap_longitude=False,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def national_map(state: viewstate.MapState, bounds: tuple | None = None, basemap: bool = False,
+                 legend_hover: bool = False) -> DrawnMap:
+    """The national map of one view (`national_view`; pass ``state.drawn()``), fitted to ``bounds``
+    (((south, west), (north, east)); default Denmark), rendered once per process. With
+    ``legend_hover`` (a membership map), hovering a legend entry (`legend_html(..., hover=True)`)
+    outlines its unit."""
+    view = national_view(state)
+    fmap = mapbuild.build_map(view.areas, assets_url=LEAFLET_URL, outlines=view.outlines, sites=view.sites,
+                              basemap=basemap, labels=view.labels,
+                              bounds=[list(corner) for corner in bounds] if bounds else None)
+    if legend_hover:
+        mapbuild.add_legend_hover(fmap, unit_shapes(state.layer).rename(columns={"unit_navn": "label"}))
+    return DrawnMap.of(fmap)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def highlight_script(*specs: tuple) -> str:
+    """The st_folium feature-group script that outlines, on top of a drawn map, each of ``specs``:
+    ``("kommune", (code, ...))`` in red, ``("unit", layer, unit_id)`` in black."""
+    groups = []
+    for spec in specs:
+        if spec[0] == "kommune":
+            shape = display().kommuner
+            groups.append(mapbuild.highlight_group(shape[shape["kommune_kode"].isin(spec[1])]))
+        else:
+            shapes = unit_shapes(spec[1])
+            groups.append(mapbuild.highlight_group(shapes[shapes["unit_id"] == spec[2]], kind="unit"))
+    return _captured(folium.Map(tiles=None), feature_group_to_add=groups)["feature_group"]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def map_bounds(layer: str, unit_ids: tuple[str, ...]) -> tuple:
+    """`geo.views.unit_bounds` of the units as a hashable value (a cache key of `national_map`)."""
+    return tuple(tuple(corner) for corner in views.unit_bounds(bundle(), display(), layer, list(unit_ids)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
+    """The scenario's map (`scenario_areas`), rendered once per process."""
+    areas, _legend = scenario_areas(base, token, lang_)
+    return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))

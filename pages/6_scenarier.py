@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, plans, planview, safe, views
+from geo import plans, planview, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
@@ -162,12 +161,9 @@ if state.sc_changes:
 else:
     st.info(t("sc_no_changes", L))
 
-areas, legend = ui.scenario_areas(base, token, L)
-fmap = mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL)
-shape = ui.display().kommuner
-highlight = mapbuild.highlight_group(shape[shape["kommune_kode"].isin(moved)]) if moved else None
-st_folium(fmap, key="sc_map", height=560, use_container_width=True, returned_objects=["last_object_clicked_tooltip"],
-          feature_group_to_add=highlight, on_change=_on_map_click)
+highlight = ui.highlight_script(("kommune", tuple(moved))) if moved else None
+ui.show_map(ui.scenario_map(base, token, L), key="sc_map", height=560, returned_objects=["last_object_clicked_tooltip"],
+            feature_group=highlight, on_change=_on_map_click)
 if moved:
     st.caption(t("sc_moved_note", L))
 
