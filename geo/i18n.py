@@ -689,6 +689,10 @@ TEXT.update({
                                 "en": "Map: {units} outlined in black; {navn} with a dashed outline; the neighbouring "
                                       "units pale and named. Red crosses are acute hospitals."},
     "pdf_page": {"da": "Side", "en": "Page"},
+    "pdf_ages_other_year": {"da": "Aldersgrupperne findes kun for {year} i kilderne; de vises for {year}, "
+                                  "andelene af befolkningen det år.",
+                            "en": "The sources have the age groups for {year} only; they are shown for {year}, "
+                                  "as shares of that year's population."},
     "pdf_of": {"da": "af", "en": "of"},
     "pdf_pop_year": {"da": "Befolkning pr. 1. januar {year} (Danmarks Statistik)",
                      "en": "Population on 1 January {year} (Statistics Denmark)"},

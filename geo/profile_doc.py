@@ -165,9 +165,22 @@ def _why_of(rows: pd.DataFrame, lang: str) -> pd.Series:
     return rows[column].fillna("") if column in rows.columns else pd.Series("", index=rows.index)
 
 
-def _age_groups(ctx: Context, values: dict[str, float], year: int, lang: str) -> list[dict]:
+def age_year(ctx: Context, year: int) -> int | None:
+    """The year whose age groups a document shows: ``year`` where it has them, else the latest earlier
+    year with them, else the earliest later one (the sources have age groups for 2020 only)."""
+    have = sorted({int(k.split(":")[1]) for k in ctx.fills if k.startswith("pop:") and
+                   not k.endswith(":population_total")})
+    if not have:
+        return None
+    earlier = [y for y in have if y <= year]
+    return earlier[-1] if earlier else have[0]
+
+
+def _age_groups(ctx: Context, values: dict[str, float], year: int | None, lang: str) -> list[dict]:
     """Each age group of ``year`` with data: this one's count and share beside Denmark's share."""
     out = []
+    if year is None:
+        return out
     total_key = f"pop:{year}:population_total"
     total = values.get(total_key)
     national_total = ctx.fills[total_key].national if total_key in ctx.fills else None
@@ -300,7 +313,8 @@ def unit_doc(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.da
         "lead": t("pdf_unit_lead", lang, n=len(member_rows), population=fmt.number(total, 0, lang), year=year),
         "map": _map(ctx, layer, [unit_id], sites, lang),
         "map_caption": t("pdf_map_caption_unit", lang, unit=unit["unit_navn"]),
-        "members": member_rows, "ages": _age_groups(ctx, values, year, lang),
+        "members": member_rows, "ages": _age_groups(ctx, values, age_year(ctx, year), lang),
+        "age_year": age_year(ctx, year),
         "indicators": _indicators(ctx, values, ranks, everyone, names, lang),
         "compared": t("pdf_compared_units", lang, n=len(unit_names)),
         "serving": serving, "shaky": shaky, "facts": [], "hospital_rows": [], "bydele": [],
@@ -382,7 +396,8 @@ def kommune_doc(ctx: Context, kode: str, lang: str = "da", on: dt.date | None = 
         "lead": t("pdf_kommune_lead", lang, population=fmt.number(total, 0, lang), year=year),
         "map": _map(ctx, care, list(own["unit_id"]), site_ids, lang, outline=outline),
         "map_caption": t("pdf_map_caption_kommune", lang, units=", ".join(own["unit_navn"]), navn=navn),
-        "members": member_rows, "ages": _age_groups(ctx, values, year, lang),
+        "members": member_rows, "ages": _age_groups(ctx, values, age_year(ctx, year), lang),
+        "age_year": age_year(ctx, year),
         "indicators": _indicators(ctx, values, ranks, everyone, names, lang),
         "compared": t("pdf_compared_kommuner", lang, n=len(kommuner)),
         "serving": [], "shaky": shaky, "facts": facts, "hospital_rows": hospital_rows,
