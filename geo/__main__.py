@@ -442,7 +442,11 @@ def cmd_site(args: argparse.Namespace, out) -> int:
     t0 = time.perf_counter()
     bundle = load_bundle()
     print(f"Loaded the data in {time.perf_counter() - t0:.1f} s; writing the atlas", file=out)
-    stats = site.build_site(bundle, args.out, on=args.date, log=lambda line: print(line, file=out))
+    if args.pdf:
+        from geo import profile_doc
+
+        profile_doc.engine()  # a missing Pango or font is said before the build starts
+    stats = site.build_site(bundle, args.out, on=args.date, log=lambda line: print(line, file=out), pdf=args.pdf)
     print(f"Wrote {stats['files']} files ({stats['kommuner']} kommuner, {stats['units']} units, da + en) to "
           f"{args.out} in {stats['seconds']:.1f} s ({stats['cpu_seconds']:.1f} s CPU); with loading the data "
           f"{time.perf_counter() - t0:.1f} s", file=out)
@@ -452,6 +456,9 @@ def cmd_site(args: argparse.Namespace, out) -> int:
 def _site_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--out", required=True, help="directory for the site (new, empty or a previous atlas)")
     _date_argument(s)
+    s.add_argument("--pdf", action="store_true",
+                   help="also write the datapakke (PDF, python -m geo profile) beside every kommune and unit page, "
+                        "linked from it")
 
 
 def cmd_kommune(args: argparse.Namespace, out) -> int:

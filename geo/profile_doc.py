@@ -475,9 +475,52 @@ def pdf_bytes(page: str, fetcher=None) -> bytes:
 
 
 def unit_pdf(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.date | None = None,
-             year: int | None = None) -> bytes:
-    return pdf_bytes(render_html(unit_doc(ctx, layer, unit_id, lang, on, year)))
+             year: int | None = None, today: dt.date | None = None) -> bytes:
+    """The datapakke of one unit as PDF bytes (see `unit_doc`)."""
+    return pdf_bytes(render_html(unit_doc(ctx, layer, unit_id, lang, on, year, today)))
 
 
-def kommune_pdf(ctx: Context, kode: str, lang: str = "da", on: dt.date | None = None, year: int | None = None) -> bytes:
-    return pdf_bytes(render_html(kommune_doc(ctx, kode, lang, on, year)))
+def kommune_pdf(ctx: Context, kode: str, lang: str = "da", on: dt.date | None = None, year: int | None = None,
+                today: dt.date | None = None) -> bytes:
+    """The datapakke of one kommune as PDF bytes (see `kommune_doc`)."""
+    return pdf_bytes(render_html(kommune_doc(ctx, kode, lang, on, year, today)))
+
+
+# --------------------------------------------------------------------------- many documents (site --pdf, bench)
+
+PROCESSES = 2  # the machine's cores; each process keeps its own Context and font configuration
+_WORKER: dict = {}
+
+
+def _init_worker() -> None:
+    _WORKER["ctx"] = Context.of(_WORKER["bundle"])
+
+
+def _job(job: tuple[str, str, str, str]) -> tuple[str, bytes]:
+    """One document of `site_pdfs`: (kind, id, lang, rel) → (rel, PDF bytes)."""
+    kind, ident, lang, rel = job
+    ctx, on, today = _WORKER["ctx"], _WORKER["on"], _WORKER["today"]
+    if kind == "kommune":
+        return rel, kommune_pdf(ctx, ident, lang, on, today=today)
+    layer, unit_id = ident.split("/", 1)
+    return rel, unit_pdf(ctx, layer, unit_id, lang, on, today=today)
+
+
+def site_pdfs(bundle: Bundle, jobs: list[tuple[str, str, str, str]], on: dt.date, today: dt.date,
+              processes: int = PROCESSES):
+    """Yield (rel, PDF bytes) for every job (``('kommune', '0101', 'da', rel)`` or ``('unit',
+    'layer/unit_id', 'en', rel)``), in order, rendered in ``processes`` forked processes that share the
+    loaded bundle (one process: in this one)."""
+    engine()  # a missing Pango is said once, here
+    _WORKER.update(bundle=bundle, on=on, today=today)
+    if processes <= 1 or len(jobs) < 2 * processes:
+        _init_worker()
+        for job in jobs:
+            yield _job(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_init_worker) as pool:
+        yield from pool.map(_job, jobs, chunksize=4)
