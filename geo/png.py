@@ -15,6 +15,7 @@ from shapely.geometry import box
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
@@ -148,7 +149,8 @@ def unit_map_png(parts: gpd.GeoDataFrame, focus: list[str], text: UnitMapText, *
     ratio = (north - south) / max(east - west, 1.0)
     width, height = size
     height = min(max(width * ratio, width * 0.6), height * 1.25)
-    fig, ax = plt.subplots(figsize=(width, height), dpi=dpi)
+    fig = Figure(figsize=(width, height), dpi=dpi)  # not pyplot: safe beside other threads
+    ax = fig.subplots()
     view = box(west, south, east, north)
     around = parts[parts.intersects(view)]
     others = around[~around["unit_id"].isin(focus)]
@@ -192,8 +194,7 @@ def unit_map_png(parts: gpd.GeoDataFrame, focus: list[str], text: UnitMapText, *
     ax.set_axis_off()
     ax.legend(handles=handles, loc="upper right", fontsize=6.5, frameon=True, framealpha=0.9, borderaxespad=0.3)
     scale_bar(ax)
-    fig.tight_layout(pad=0.2)
+    fig.subplots_adjust(left=0.005, right=0.995, bottom=0.005, top=0.995)  # no tight_layout: one draw, not two
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    plt.close(fig)
     return buffer.getvalue()
