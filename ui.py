@@ -811,3 +811,45 @@ def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
     """The scenario's map (`scenario_areas`), rendered once per process."""
     areas, _legend = scenario_areas(base, token, lang_)
     return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+
+
+# --- issue 13: the datapakke (printable PDF profile) on Min kommune and the Klynger profile ----------------
+_PDF_LOCK = __import__("threading").Lock()  # one PDF at a time per process (matplotlib and WeasyPrint state)
+
+
+@st.cache_resource(show_spinner=False)
+def _profile_context(directory: str, tables: str):
+    from geo import profile_doc
+
+    return profile_doc.Context.of(_load(directory, tables))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def profile_pdf(kind: str, ident: str, day: dt.date, year: int | None, lang_: str) -> bytes:
+    """The datapakke of a kommune (``ident`` = kode) or a unit (``ident`` = 'layer/unit_id') as on ``day``,
+    cached per (kind, id, date, year, language)."""
+    from geo import profile_doc
+
+    with _PDF_LOCK:
+        ctx = _profile_context(str(sources_dir()), str(data_dir()))
+        if kind == "kommune":
+            return profile_doc.kommune_pdf(ctx, ident, lang_, day, year)
+        layer, unit = ident.split("/", 1)
+        return profile_doc.unit_pdf(ctx, layer, unit, lang_, day, year)
+
+
+def profile_pdf_button(kind: str, ident: str, year: int | None = None) -> None:
+    """A download button for the datapakke; the PDF is made when the button is clicked (deferred).
+    Without WeasyPrint or Pango the page says so instead (st.error)."""
+    from geo import profile_doc
+
+    L, day = lang(), on()
+    try:
+        profile_doc.engine()
+    except KlyngekortError as exc:
+        st.error(t("pdf_error", L, error=safe.md(exc)))
+        return
+    st.download_button(t("pdf_download", L), data=lambda: profile_pdf(kind, ident, day, year, L),
+                       file_name=f"datapakke_{slug(ident.replace('/', '_'))}_{day.isoformat()}_{L}.pdf",
+                       mime="application/pdf", key=f"dl_pdf_{kind}", help=t("pdf_download_help", L),
+                       on_click="ignore", icon=":material/picture_as_pdf:")

@@ -53,6 +53,7 @@ NEIGHBOUR_GAP = 1000.0  # metres: kommuner this close to a shown unit are drawn 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 GZIP_SUFFIXES = (".html", ".css", ".js", ".json")
 TEMPLATES = Path(__file__).parent / "templates"
+PDF_NAME = "datapakke.pdf"  # site --pdf: beside each kommune and unit page
 
 
 class AtlasError(KlyngekortError):
@@ -189,7 +190,7 @@ def _build_lock(parent: Path):
 
 
 def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None, on: dt.date | None = None,
-               log: Callable[[str], None] | None = None) -> dict:
+               log: Callable[[str], None] | None = None, pdf: bool = False) -> dict:
     """Write the atlas to ``out`` (both languages) as on the date ``on`` (default: today in Denmark);
     return counts and the build time. The home page and the kommune pages lead with the geography in
     force on ``on``; layers that ended before it keep their pages, marked historical.
@@ -214,7 +215,7 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
         try:  # the folder is made inside: an interrupt between making and entering would leave it
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
             today = today or roles.today()
-            stats = write_site(bundle, tmp, today, log, on or today)
+            stats = write_site(bundle, tmp, today, log, on or today, pdf=pdf)
             files.atomic_write(tmp / MARKER, marker_text(_names(tmp)))
             os.chmod(tmp, 0o755)
             _swap_in(tmp, out)
@@ -247,6 +248,7 @@ class Atlas:
     outlines: dict[float, dict[str, str]] = field(default_factory=dict)
     national_views: dict[str, views.MapView] = field(default_factory=dict)
     sites: pd.DataFrame | None = None
+    pdf: bool = False  # site --pdf: a datapakke (PDF) beside every kommune and unit page (`geo.profile_doc`)
 
     def display(self, tol: float) -> views.Display:
         if tol not in self.displays:
@@ -531,6 +533,7 @@ def write_kommune_pages(w: Writer) -> None:
             w.page("kommune.html", f"kommune/{kode}/index.html", lang, title=f"{navn} ({kode})", navn=navn, kode=kode,
                    facts=facts, hospitals=table, figures=fig_rows, unit_cols=unit_cols, units=units,
                    map_title=t("unit_map", lang, layer=atlas.layer_name(main, lang)),
+                   pdf_href=f"kommune/{kode}/{PDF_NAME}" if atlas.pdf else None,
                    mapdata=Markup(mapdata), has_map=True, geo="#mapdata", caption=caption)
 
 
@@ -586,7 +589,7 @@ def write_unit_pages(w: Writer) -> None:
                        hospital=unit.hospital or t("site_no_hospital", lang), year=pop_year,
                        population=fmt.number(population, 0, lang), members=member_rows, serving=serving,
                        indicators=indicators, citations=_citations(unit.source, b.citations, lang),
-                       mapdata=Markup(mapdata),
+                       mapdata=Markup(mapdata), pdf_href=f"{layer}/{unit.unit_id}/{PDF_NAME}" if atlas.pdf else None,
                        has_map=True, geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
 
 
@@ -624,8 +627,25 @@ def _built_lines(b: Bundle, fills: dict[str, profile.FillValues], today: dt.date
             + t("site_built", lang, date=today.isoformat(), year=pop_year, years=span) for lang in LANGS}
 
 
+def write_pdfs(w: Writer) -> None:
+    """``site --pdf``: the datapakke of every kommune and unit in both languages, beside its page
+    (`geo.profile_doc.site_pdfs`, two processes)."""
+    from geo import profile_doc
+
+    b = w.atlas.bundle
+    def where(lang: str, path: str) -> str:
+        return f"{'' if lang == 'da' else 'en/'}{path}/{PDF_NAME}"
+
+    jobs = [("kommune", kode, lang, where(lang, f"kommune/{kode}"))
+            for kode in b.kommuner["kommune_kode"] for lang in LANGS]
+    jobs += [("unit", f"{u.layer}/{u.unit_id}", lang, where(lang, f"{u.layer}/{u.unit_id}"))
+             for u in b.units.itertuples() if u.layer in w.atlas.layers.index for lang in LANGS]
+    for rel, payload in profile_doc.site_pdfs(b, jobs, w.atlas.on, w.atlas.today):
+        w.write(rel, payload)
+
+
 def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], None],
-               on: dt.date | None = None) -> dict:
+               on: dt.date | None = None, pdf: bool = False) -> dict:
     """Write every page, map, asset and export of the atlas into ``root`` (an empty directory)."""
     layers = bundle.layers.set_index("layer")
     clash = sorted(set(layers.index) & RESERVED)
@@ -635,12 +655,12 @@ def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], 
     sites = bundle.sites[bundle.sites["lat"] != ""].assign(lat=lambda s: s["lat"].astype(float),
                                                            lon=lambda s: s["lon"].astype(float))
     on = on or today
-    atlas = Atlas(bundle, today, on, layers, fills, sites=sites)
+    atlas = Atlas(bundle, today, on, layers, fills, sites=sites, pdf=pdf)
     atlas.built = _built_lines(bundle, fills, today, on)
     atlas.sources = sorted({fv.fill.source for fv in fills.values() if fv.fill.source})
     w = Writer(root, environment(), atlas)
     steps = (("assets", write_assets), ("layer pages", write_layer_pages), ("kommune pages", write_kommune_pages),
-             ("unit pages", write_unit_pages), ("data", write_data))
+             ("unit pages", write_unit_pages), ("data", write_data)) + ((("PDFs", write_pdfs),) if pdf else ())
     for name, step in steps:
         t0, c0 = time.perf_counter(), time.process_time()
         step(w)

@@ -74,6 +74,7 @@ for fact in ui.summary(kode, L, day):
     if fact.why:
         why = "why_low" if fact.confidence == "low" else "why_confidence"
         st.caption(f"{t(why, L)}: {safe.md(fact.why)}")
+ui.profile_pdf_button("kommune", kode)
 own_units = b.assignments.loc[(b.assignments["layer"] == care) & (b.assignments["kommune_kode"] == kode),
                               "unit_id"].tolist()
 pairs = reg.registry.comparisons(day)
