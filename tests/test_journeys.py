@@ -63,3 +63,53 @@ def test_a_scenario_survives_sammenlign_and_min_kommune(bundle, base, kommune, u
     at.switch_page(SAMMENLIGN).run()  # the scenario is still offered, and still chosen
     _no_trouble(at)
     assert at.selectbox(key="sm_b").value == "scenario"
+
+
+def _scenarier() -> AppTest:
+    return AppTest.from_file(str(ROOT / SCENARIER), default_timeout=TIMEOUT).run()
+
+
+def test_the_default_three_way_split_is_accepted(bundle):
+    at = _scenarier()
+    at.selectbox(key="sc_kommune").set_value("0101").run()
+    at.multiselect(key="sc_split_units").set_value(["h_byen", "h_syd", "h_midt"]).run()
+    assert [at.number_input(key=f"sc_share_{u}").value for u in ("h_byen", "h_syd", "h_midt")] == [34, 33, 33]
+    next(b for b in at.button if b.label == "Giv andele").click().run()
+    _no_trouble(at)
+    assert not at.warning, [w.value for w in at.warning]
+    change = plans.decode_changes(at.query_params["s"])[0]
+    assert dict(change.shares) == pytest.approx({"h_byen": 0.34, "h_syd": 0.33, "h_midt": 0.33})
+
+
+def test_shares_that_do_not_add_up_are_refused_in_the_page_language(bundle):
+    for lang, words in (("da", "Andelene skal give 100 %"), ("en", "The shares must add up to 100 %")):
+        at = AppTest.from_file(str(ROOT / SCENARIER), default_timeout=TIMEOUT)
+        at.session_state["lang"] = lang
+        at.run()
+        at.selectbox(key="sc_kommune").set_value("0101").run()
+        at.multiselect(key="sc_split_units").set_value(["h_byen", "h_syd"]).run()
+        at.number_input(key="sc_share_h_byen").set_value(30).run()
+        next(b for b in at.button if b.label in ("Giv andele", "Give shares")).click().run()
+        assert words in " ".join(w.value for w in at.warning).replace("\\", "")
+        assert "s" not in at.query_params
+
+
+def test_a_repeated_move_replaces_the_earlier_one(bundle):
+    at = _scenarier()
+    at.selectbox(key="sc_kommune").set_value("0410").run()
+    for unit in ("sd_fyn", "sd_sydvest", "sd_fyn"):
+        at.selectbox(key="sc_unit").set_value(unit).run()
+        next(b for b in at.button if b.label == "Flyt kommunen").click().run()
+    assert at.session_state["sc_changes"] == ["0410=sd_fyn"]
+
+
+def test_a_scenario_too_long_for_a_link_is_refused_with_a_message(bundle, monkeypatch):
+    monkeypatch.setattr(plans, "MAX_TOKEN_CHARS", 30)
+    at = _scenarier()
+    for kode in ("0410", "0101"):
+        at.selectbox(key="sc_kommune").set_value(kode).run()
+        at.selectbox(key="sc_unit").set_value("sd_fyn").run()
+        next(b for b in at.button if b.label == "Flyt kommunen").click().run()
+    _no_trouble(at)
+    assert "scenariet ville fylde" in " ".join(w.value for w in at.warning)
+    assert at.session_state["sc_changes"] == ["0410=sd_fyn"]
