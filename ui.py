@@ -497,17 +497,27 @@ def slug(text: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
-    """GeoJSON or CSV of what is shown: the export frame with the fill's values added."""
-    frame = export.frame_for(bundle(), layer, what)
+def export_text(layer: str, what: str, fmt: str, fill_key: str, on: dt.date | None = None) -> str:
+    """GeoJSON or CSV of what is shown: the export frame (regions of the date shown ``on``) with the
+    fill's values added (the unit values by the function the map's unit table uses)."""
+    frame = export.frame_for(bundle(), layer, what, on=on)
     frame = export.with_fill(bundle(), frame, layer, what, fill_key)
     return export.render(frame, fmt)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
-    """The Excel workbook of what is shown (see `geo.export.xlsx_for`), dated ``day``."""
-    return export.xlsx_for(bundle(), layer, what, fill_key, dt.date.fromisoformat(day))
+def xlsx_bytes(state: viewstate.MapState, what: str, day: str) -> bytes:
+    """The Excel workbook of the view ``state`` (its ``drawn()`` value; see `geo.export.xlsx_for`):
+    the table, the map's legend (classes, colours, counts) and the sources, dated ``day``."""
+    legend = national_view(state).legend
+    return export.xlsx_for(bundle(), state.layer, what, state.fill, dt.date.fromisoformat(day), on=state.on,
+                           legend=legend)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def legend_csv(state: viewstate.MapState) -> str:
+    """The legend of the view ``state`` (classes, colours, counts) as CSV (`geo.export.legend_frame`)."""
+    return export.to_csv(export.legend_frame(national_view(state).legend))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -530,25 +540,21 @@ def download_section(state: viewstate.MapState) -> None:
     layer, fill_key = state.layer, state.fill
     stem = f"klyngekort_{layer}_{slug(fill_key)}"  # the fill key carries its year
     cols = st.columns(3)
-    buttons = [
-        ("dl_kommuner", "kommuner", "geojson"), ("dl_units", "units", "geojson"),
-        ("dl_memberships", "memberships", "geojson"), ("dl_csv_kommuner", "kommuner", "csv"),
-        ("dl_csv_units", "units", "csv"),
-    ]
-    for i, (label, what, fmt) in enumerate(buttons):
-        ext = "geojson" if fmt == "geojson" else "csv"
-        mime = "application/geo+json" if fmt == "geojson" else "text/csv"
-        cols[i % 3].download_button(
-            t(label, L), data=export_text(layer, what, fmt, fill_key), file_name=f"{stem}_{what}.{ext}",
-            mime=mime, key=f"dl_{what}_{fmt}", on_click="ignore",
-        )
-    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    for i, what in enumerate(("kommuner", "units")):
-        cols[i].download_button(
-            t(f"dl_xlsx_{what}", L), data=xlsx_bytes(layer, what, fill_key, dt.date.today().isoformat()),
-            file_name=f"{stem}_{what}.xlsx", mime=xlsx_mime, key=f"dl_{what}_xlsx", on_click="ignore",
-        )
-    cols[2].download_button(t("dl_png", L), data=png_bytes(state.drawn()),
+    # One column per table (kommuner, units, memberships), each as GeoJSON, CSV and Excel; the
+    # regions are those of the date shown, the Excel files carry the map's legend as a sheet.
+    labels = {"geojson": "dl_{what}", "csv": "dl_csv_{what}", "xlsx": "dl_xlsx_{what}"}
+    mimes = {"geojson": "application/geo+json", "csv": "text/csv",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    shown = state.drawn()
+    for col, what in zip(cols, export.WHATS, strict=True):
+        for fmt in ("geojson", "csv", "xlsx"):
+            data = (xlsx_bytes(shown, what, dt.date.today().isoformat()) if fmt == "xlsx"
+                    else export_text(layer, what, fmt, fill_key, state.on))
+            col.download_button(t(labels[fmt].format(what=what), L), data=data, file_name=f"{stem}_{what}.{fmt}",
+                                mime=mimes[fmt], key=f"dl_{what}_{fmt}", on_click="ignore")
+    cols[0].download_button(t("dl_legend_csv", L), data=legend_csv(shown), file_name=f"{stem}_legend.csv",
+                            mime="text/csv", key="dl_legend_csv", on_click="ignore")
+    cols[1].download_button(t("dl_png", L), data=png_bytes(shown),
                             file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
     st.caption(t("dl_note", L))
     st.caption(t("dl_formats_note", L))

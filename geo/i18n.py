@@ -266,6 +266,13 @@ TEXT: dict[str, dict[str, str]] = {
     "sc_to_compare": {"da": "Sammenlign scenariet med et andet lag", "en": "Compare the scenario with another layer"},
     "sc_scenario_name": {"da": "Scenarie på {base}", "en": "Scenario on {base}"},
     "sc_bad_change": {"da": "Ændringen blev ikke foretaget: {why}", "en": "The change was not made: {why}"},
+    # issue 15, the app side (helper "journeys"): journeys, one year, exports, heatmap, links
+    "col_population_in": {"da": "Befolkning {year}", "en": "Population {year}"},
+    "dl_csv_memberships": {"da": "Medlemskaber (CSV)", "en": "Memberships (CSV)"},
+    "dl_xlsx_memberships": {"da": "Medlemskaber (Excel)", "en": "Memberships (Excel)"},
+    "dl_legend_csv": {"da": "Signaturforklaring (CSV)", "en": "Legend (CSV)"},
+    "sc_split_sum": {"da": "Andelene skal give 100 % tilsammen; de giver {total} %. Ret en af dem og prøv igen.",
+                     "en": "The shares must add up to 100 %; they add up to {total} %. Correct one and try again."},
     "cmp_title": {"da": "Sammenlign to inddelinger", "en": "Compare two geographies"},
     "cmp_intro": {"da": "Hvor mange borgere i hver enhed af A hører til hver enhed af B? Befolkningen er fordelt "
                         "med andele; København efter bydele, hvor begge sider kender dem.",

@@ -41,12 +41,15 @@ state.setdefault("sc_base", state.sc_base_value)
 
 
 def _add(change: plans.Change) -> None:
+    """Add a change; a kommune moved again replaces its earlier change (`geo.plans.add_change`)."""
     try:
         plans.apply_changes(plans.layer_plan(b, state.sc_base_value), [change], ctx)
+        stored = [plans.parse_change(c) for c in state.sc_changes]
+        state.sc_changes = [c.text() for c in plans.add_change(stored, change)]
+    except plans.ScenarioTooLong as exc:
+        state.sc_notice = t("sc_too_long", L, length=number(exc.length, 0, L), limit=number(exc.limit, 0, L))
     except ValueError as exc:
         state.sc_notice = t("sc_bad_change", L, why=str(exc))
-        return
-    state.sc_changes = [*state.sc_changes, change.text()]
 
 
 def _move() -> None:
@@ -59,11 +62,22 @@ def _split() -> None:
     kode = state.get("sc_kommune")
     if not kode or len(chosen) < 2:
         return
-    text = f"{kode}=" + ",".join(f"{u}:{state.get(f'sc_share_{u}', 0)}%" for u in chosen)
+    percents = [int(state.get(f"sc_share_{u}") or 0) for u in chosen]
+    if sum(percents) != 100:  # said in the page's language, before the parser's English
+        state.sc_notice = t("sc_split_sum", L, total=str(sum(percents)))
+        return
+    text = f"{kode}=" + ",".join(f"{u}:{p}%" for u, p in zip(chosen, percents, strict=True))
     try:
         _add(plans.parse_change(text))
     except ValueError as exc:
         state.sc_notice = t("sc_bad_change", L, why=str(exc))
+
+
+def _default_shares() -> None:
+    """Whole percents summing to 100 for the chosen units (34/33/33 for three: largest remainder)."""
+    chosen = state.get("sc_split_units") or []
+    for unit, share in zip(chosen, plans.default_percents(len(chosen)), strict=True):
+        state[f"sc_share_{unit}"] = share
 
 
 def _undo() -> None:
@@ -136,10 +150,10 @@ c2.selectbox(t("sc_unit", L), list(units), format_func=units.get, key="sc_unit")
 c3.button(t("sc_move", L), on_click=_move, type="primary", disabled=not state.get("sc_kommune"))
 with st.expander(t("sc_split_units", L)):
     chosen = st.multiselect(t("sc_split_units", L), list(units), format_func=units.get, key="sc_split_units",
-                            label_visibility="collapsed")
-    for unit in chosen:
-        st.number_input(t("sc_split_share", L, unit=units[unit]), 1, 99, value=max(1, 100 // max(len(chosen), 1)),
-                        key=f"sc_share_{unit}")
+                            label_visibility="collapsed", on_change=_default_shares)
+    for unit, share in zip(chosen, plans.default_percents(len(chosen)), strict=True):
+        state.setdefault(f"sc_share_{unit}", share)  # a share not yet given: the default split
+        st.number_input(t("sc_split_share", L, unit=units[unit]), 1, 99, key=f"sc_share_{unit}")
     st.button(t("sc_split", L), on_click=_split, disabled=len(chosen) < 2 or not state.get("sc_kommune"))
 u1, u2 = st.columns(2)
 u1.button(t("sc_undo", L), on_click=_undo, disabled=not state.sc_changes)
