@@ -193,7 +193,7 @@ def _old_atlas(path: Path, entries: tuple[str, ...] | None = None) -> Path:
     return path
 
 
-def _tiny_site(_bundle, root, _today, _log, _on=None):
+def _tiny_site(_bundle, root, _today, _log, _on=None, **_options):
     (root / "index.html").write_text("new atlas")
     (root / "kommune").mkdir()
     (root / "kommune" / "index.html").write_text("new kommune")
@@ -274,7 +274,7 @@ def test_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path, monkey
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from geo import site
-def blocked(bundle, root, today, log, on=None):
+def blocked(bundle, root, today, log, on=None, **_options):
     (root / "index.html").write_text("half")
     print("building", flush=True)
     sys.stdin.read()  # blocks until killed
