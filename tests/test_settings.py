@@ -58,6 +58,8 @@ def test_nginx_headers_limits_and_routing(conf):
     assert buffers and int(buffers.group(2)) * 1024 > MAX_TOKEN_CHARS + 1000  # the longest link, with room
     assert re.search(r"error_page 400 414 494 /_kk/too-long\.html;", conf)
     assert (render.PAGES / "too-long.html").is_file()
+    assert "error_page 502 503 504 /_kk/unavailable.html;" in conf  # every replica down at once
+    assert "Klyngekort starter igen" in (render.PAGES / "unavailable.html").read_text(encoding="utf-8")
     assert "proxy_next_upstream error timeout http_502 http_503;" in conf
     # every location that answers carries the whole set (nginx drops inherited add_header per location)
     locations = re.findall(r"location ([^{]+)\{(.*?)\n        \}", conf, flags=re.S)
