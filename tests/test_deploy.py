@@ -250,6 +250,8 @@ def test_the_app_draws_under_its_csp_with_no_violation(front, browser_, bundle):
     page.goto(front["url"] + "/min_kommune?kommune=0101")
     expect(page.get_by_text("København").first).to_be_visible(timeout=60_000)
     map_frame(page, 1)
+    page.goto(front["url"] + "/klynger")  # a Vega chart (it needs 'unsafe-eval')
+    page.wait_for_function("document.querySelector('.vega-embed canvas, .vega-embed svg') !== null", timeout=120_000)
     page.goto(front["url"] + "/overgang?kommune=0410")
     expect(page.get_by_text("Middelfart (0410)").first).to_be_visible(timeout=120_000)
     frame = map_frame(page, 2)
