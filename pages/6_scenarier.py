@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, plans, planview, safe, views
+from geo import mapbuild, model, plans, planview, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
@@ -163,11 +163,17 @@ else:
     st.info(t("sc_no_changes", L))
 
 areas, legend = ui.scenario_areas(base, token, L)
-fmap = mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL)
+# The scenario's units with the main map's colours, labels and a legend that outlines a unit when pointed at.
+sc_units = model.unit_geometries(areas)
+sc_labels = mapbuild.label_points(sc_units).assign(text=lambda f: [views.short_name(n) for n in f["unit_navn"]])
+fmap = mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL, labels=sc_labels)
+mapbuild.add_legend_hover(fmap, sc_units.rename(columns={"unit_navn": "label"}))
 shape = ui.display().kommuner
 highlight = mapbuild.highlight_group(shape[shape["kommune_kode"].isin(moved)]) if moved else None
 st_folium(fmap, key="sc_map", height=560, use_container_width=True, returned_objects=["last_object_clicked_tooltip"],
           feature_group_to_add=highlight, on_change=_on_map_click)
+st.markdown(f"**{t('legend', L)}**")
+st.markdown(ui.legend_html(legend, hover=True), unsafe_allow_html=True)
 if moved:
     st.caption(t("sc_moved_note", L))
 
