@@ -666,3 +666,26 @@ def crosswalk_file(old: str, new: str, fmt_: str, day: dt.date) -> str | bytes:
     """The crosswalk as CSV (the bytes of ``python -m geo export --what crosswalk``) or XLSX dated ``day``."""
     return export.crosswalk_export(bundle(), old, new, fmt_, created=day)
 
+
+
+def uploader_in_language(lang_: str) -> None:
+    """Put the page's words on Streamlit's file uploaders, which draw their button ("Upload") and limit
+    ("2MB per file") in English only.
+
+    On Danish pages a style hides those two texts (so screen readers skip them too) and writes
+    "Vælg fil" and "Højst 2 MB pr. fil" in their place; the limit is `geo.tables.UPLOAD_MAX_MB`, the one
+    ``server.maxUploadSize`` enforces. English pages keep Streamlit's own words, which are right there.
+    """
+    if lang_ == "en":
+        return
+    from geo.tables import UPLOAD_MAX_MB
+
+    def css_text(text: str) -> str:
+        return '"' + "".join(c if c.isalnum() or c in " .,-" else f"\\{ord(c):x} " for c in text) + '"'
+
+    zone = "[data-testid=stFileUploaderDropzone]"
+    hint = "[data-testid=stFileUploaderDropzoneInstructions]"
+    st.html(f"<style>{zone} button [data-testid=stMarkdownContainer]{{display:none}}"
+            f"{zone} button>div>span::after{{content:{css_text(t('upload_button', lang_))}}}"
+            f"{hint} span{{display:none}}"
+            f"{hint}>div::after{{content:{css_text(t('upload_limit', lang_, mb=str(UPLOAD_MAX_MB)))}}}</style>")
