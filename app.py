@@ -32,5 +32,6 @@ with st.container(horizontal=True, horizontal_alignment="right", key="lang_heade
     st.button(t("other_language", L), key="lang_toggle", type="tertiary", icon=":material/translate:",
               help=t("other_language_help", L), on_click=ui.toggle_language)
 ui.date_switch()
+ui.uploader_in_language(L)
 ui.show_date_problem()
 page.run()

@@ -570,7 +570,7 @@ def legend_html(rows: list[LegendRow], hover: bool = False) -> str:
                   f'background:{row.colour};border:1px solid #555;vertical-align:middle;'
                   f'margin-right:.4em"></span>')
         items.append(f"<li{attrs}>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
-    return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
+    return '<ul style="list-style:none;padding-left:0;margin:0;columns:15rem auto">' + "".join(items) + "</ul>"
 
 
 def confidence_counts(rows: pd.DataFrame) -> str:
@@ -816,7 +816,12 @@ def map_bounds(layer: str, unit_ids: tuple[str, ...]) -> tuple:
 def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
     """The scenario's map (`scenario_areas`), rendered once per process."""
     areas, _legend = scenario_areas(base, token, lang_)
-    return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+    # the main map's colours (scenario_areas), unit labels, and a legend whose entries outline their unit
+    units = model.unit_geometries(areas)
+    labels = mapbuild.label_points(units).assign(text=lambda f: [views.short_name(n) for n in f["unit_navn"]])
+    fmap = mapbuild.build_map(areas, assets_url=LEAFLET_URL, labels=labels)
+    mapbuild.add_legend_hover(fmap, units.rename(columns={"unit_navn": "label"}))
+    return DrawnMap.of(fmap)
 
 
 # --- issue 13: the datapakke (printable PDF profile) on Min kommune and the Klynger profile ----------------
@@ -859,3 +864,26 @@ def profile_pdf_button(kind: str, ident: str, year: int | None = None) -> None:
                        file_name=f"datapakke_{slug(ident.replace('/', '_'))}_{day.isoformat()}_{L}.pdf",
                        mime="application/pdf", key=f"dl_pdf_{kind}", help=t("pdf_download_help", L),
                        on_click="ignore", icon=":material/picture_as_pdf:")
+
+
+def uploader_in_language(lang_: str) -> None:
+    """Put the page's words on Streamlit's file uploaders, which draw their button ("Upload") and limit
+    ("2MB per file") in English only.
+
+    On Danish pages a style hides those two texts (so screen readers skip them too) and writes
+    "Vælg fil" and "Højst 2 MB pr. fil" in their place; the limit is `geo.tables.UPLOAD_MAX_MB`, the one
+    ``server.maxUploadSize`` enforces. English pages keep Streamlit's own words, which are right there.
+    """
+    if lang_ == "en":
+        return
+    from geo.tables import UPLOAD_MAX_MB
+
+    def css_text(text: str) -> str:
+        return '"' + "".join(c if c.isalnum() or c in " .,-" else f"\\{ord(c):x} " for c in text) + '"'
+
+    zone = "[data-testid=stFileUploaderDropzone]"
+    hint = "[data-testid=stFileUploaderDropzoneInstructions]"
+    st.html(f"<style>{zone} button [data-testid=stMarkdownContainer]{{display:none}}"
+            f"{zone} button>div>span::after{{content:{css_text(t('upload_button', lang_))}}}"
+            f"{hint} span{{display:none}}"
+            f"{hint}>div::after{{content:{css_text(t('upload_limit', lang_, mb=str(UPLOAD_MAX_MB)))}}}</style>")

@@ -16,7 +16,8 @@ CARD_CSS = (
     ".kk-card{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.5rem .75rem!important;"
     "margin:0 0 .5rem!important}"
     ".kk-card-title{font-weight:600;margin:0 0 .25rem;overflow-wrap:anywhere}"
-    ".kk-card dl{display:grid;grid-template-columns:minmax(5.5rem,auto) 1fr;gap:.1rem .75rem;margin:0}"
+    ".kk-card dl{display:grid;grid-template-columns:minmax(5.5rem,auto) 1fr;gap:.1rem .75rem;"
+    "margin:0!important;padding:0!important}"
     ".kk-card dt{color:rgba(49,51,63,.7);font-size:.875rem;margin:0!important;padding:0!important}"
     ".kk-card dd{margin:0!important;padding:0!important;overflow-wrap:anywhere}"
 )

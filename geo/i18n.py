@@ -689,6 +689,8 @@ TEXT.update({
     "other_language": {"da": "English", "en": "Dansk"},
     "other_language_help": {"da": "Show the app in English", "en": "Vis appen på dansk"},
     "copy_link": {"da": "Kopiér link", "en": "Copy link"},
+    "upload_button": {"da": "Vælg fil", "en": "Upload"},
+    "upload_limit": {"da": "Højst {mb} MB pr. fil", "en": "At most {mb} MB per file"},
     "copied": {"da": "Kopieret", "en": "Copied"},
     "copy_failed": {"da": "Markér linket og kopiér selv", "en": "Select the link and copy it yourself"},
     "mk_map_note": {"da": "Samme farver og navne som på Danmarkskortet; hold musen over en enhed i "

@@ -41,7 +41,7 @@ from geo.bundle import Bundle
 from geo.classify import UNASSIGNED_COLOUR
 from geo.errors import KlyngekortError
 from geo.i18n import t
-from geo.mapbuild import LEAFLET_DIR, draw_frame
+from geo.mapbuild import LEAFLET_DIR, draw_frame, label_points
 
 MARKER = ".klyngekort-atlas"
 LANGS = ("da", "en")
@@ -249,6 +249,22 @@ class Atlas:
     national_views: dict[str, views.MapView] = field(default_factory=dict)
     sites: pd.DataFrame | None = None
     pdf: bool = False  # site --pdf: a datapakke (PDF) beside every kommune and unit page (`geo.profile_doc`)
+    unit_labels: dict[str, dict[str, tuple[dict, str]]] = field(default_factory=dict)
+
+    def labels(self, layer: str) -> dict[str, tuple[dict, str]]:
+        """Per unit of ``layer``: the map label (properties ``l`` short name, ``n`` name, ``c`` colour and
+        ``r`` rank, larger units first) and its point as GeoJSON text, as the app's maps label them."""
+        if layer not in self.unit_labels:
+            parts, _ = self.layer_parts(layer, TOLERANCES[-1])
+            points = label_points(model.unit_geometries(parts)).to_crs(4326)
+            colours = self.colour(layer)
+            ranks = points["area"].rank(ascending=False, method="first").astype(int)
+            self.unit_labels[layer] = {
+                r.unit_id: ({"l": views.short_name(r.unit_navn), "n": r.unit_navn, "c": colours.get(r.unit_id, ""),
+                             "r": int(rank)},
+                            f'{{"type":"Point","coordinates":[{round(r.geometry.x, 5)},{round(r.geometry.y, 5)}]}}')
+                for r, rank in zip(points.itertuples(), ranks, strict=True)}
+        return self.unit_labels[layer]
 
     def display(self, tol: float) -> views.Display:
         if tol not in self.displays:
@@ -362,6 +378,8 @@ def local_map(atlas: Atlas, layer: str, unit_ids: list[str], outline_kode: str |
     sites = atlas.sites
     for s in sites[sites["site_id"].isin(site_ids or [])].itertuples():
         out.append(({"t": s.name}, f'{{"type":"Point","coordinates":[{round(s.lon, 5)},{round(s.lat, 5)}]}}'))
+    labels = atlas.labels(layer)  # the units shown, named on the map and in its legend (site.js)
+    out += [labels[u] for u in dict.fromkeys(parts["unit_id"].to_numpy()[shown]) if u in labels]
     return map_json(out)
 
 
@@ -374,6 +392,7 @@ def national_map(atlas: Atlas, layer: str) -> str:
         unit = names.get(r.unit_id, "") if isinstance(r.unit_id, str) else ""
         text = f"{r.kommune_navn} ({r.kommune_kode})" + (f": {unit}" if unit else "")
         out.append(({"t": text, "c": r.colour, "k": r.kommune_kode, "f": 1}, geom))
+    out += list(atlas.labels(layer).values())  # every unit named on the map (site.js)
     return map_json(out)
 
 

@@ -178,6 +178,9 @@ else:
 highlight = ui.highlight_script(("kommune", tuple(moved))) if moved else None
 ui.show_map(ui.scenario_map(base, token, L), key="sc_map", height=560, returned_objects=["last_object_clicked_tooltip"],
             feature_group=highlight, on_change=_on_map_click)
+# The scenario's units with the main map's colours, labels and a legend that outlines a unit when pointed at.
+st.markdown(f"**{t('legend', L)}**")
+st.markdown(ui.legend_html(ui.scenario_areas(base, token, L)[1], hover=True), unsafe_allow_html=True)
 if moved:
     st.caption(t("sc_moved_note", L))
 
