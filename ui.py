@@ -470,12 +470,14 @@ def overlap(layer_a: str, unit: str, layer_b: str) -> pd.DataFrame:
     return ulighed.overlap(bundle(), layer_a, unit, layer_b)
 
 
+# The download files below are immutable text and bytes: cache_resource hands out the one copy instead of
+# unpickling megabytes of GeoJSON on every rerun of every session (cache_data).
 def slug(text: str) -> str:
     """A file-name-safe version of a key: 'ind:sp_daglig_rygning@2025' → 'sp_daglig_rygning-2025'."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text.split(":", 1)[-1]).strip("-")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
     """GeoJSON or CSV of what is shown: the export frame with the fill's values added."""
     frame = export.frame_for(bundle(), layer, what)
@@ -483,13 +485,13 @@ def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
     return export.render(frame, fmt)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
     """The Excel workbook of what is shown (see `geo.export.xlsx_for`), dated ``day``."""
     return export.xlsx_for(bundle(), layer, what, fill_key, dt.date.fromisoformat(day))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def png_bytes(state: viewstate.MapState) -> bytes:
     """The PNG of one map view (title, legend, sources and the date it shows); call it with
     ``state.drawn()`` so a selection does not make another picture."""
@@ -594,13 +596,42 @@ def scenario_areas(base: str, token: str, lang_: str):
 
 def scenario_plan(base: str, token: str) -> plans.Plan:
     """The plan of a base layer with the changes of a URL token applied (ValueError if the token is bad)."""
-    start = plans.layer_plan(bundle(), base)
+    return _scenario_plan(base, token, lang())
+
+
+# Plans and their metrics are shared (cache_resource, read only): one change on Scenarier computes the
+# changed plan's metrics once per process; the base layer's plan and metrics are computed once.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _scenario_plan(base: str, token: str, lang_: str) -> plans.Plan:
+    start = base_plan(base)
     changes = plans.decode_changes(token) if token else []
-    name = t("sc_scenario_name", lang(), base=layer_names()[base]) if changes else start.name
+    name = t("sc_scenario_name", lang_, base=layer_names(lang_)[base]) if changes else start.name
     return plans.apply_changes(start, changes, plan_context(), name=name)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_plan(base: str) -> plans.Plan:
+    """The plan of a layer as it is (`geo.plans.layer_plan`), once per process."""
+    return plans.layer_plan(bundle(), base)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_metrics(base: str):
+    """`geo.plans.unit_metrics` of a layer's own plan, once per process."""
+    return plans.unit_metrics(plan_context(), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics(base: str, token: str) -> tuple[list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The moved kommuner and the unit metrics before and after the token's changes, and the change
+    (`geo.plans.metrics_change`); read only."""
+    plan = _scenario_plan(base, token, "da")  # the metrics do not depend on the plan's name
+    before = base_metrics(base)
+    after = plans.unit_metrics(plan_context(), plan) if token else before
+    return plans.changed_kommuner(base_plan(base), plan), before, after, plans.metrics_change(before, after)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def scenario_downloads(base: str, token: str, lang_: str) -> tuple[str, str, bytes]:
     """The scenario as assignment CSV, GeoJSON (one feature per kommune part) and PNG."""
     plan = scenario_plan(base, token)

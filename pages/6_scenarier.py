@@ -116,7 +116,7 @@ day = ui.on()
 base = st.selectbox(t("sc_base", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="sc_base",
                     on_change=_new_base)
 units = ui.unit_names(base)
-base_plan = plans.layer_plan(b, base)
+base_plan = ui.base_plan(base)
 try:
     token = ui.scenario_token()
     plan = ui.scenario_plan(base, token)
@@ -125,9 +125,7 @@ except ValueError as exc:  # nothing stored should fail; if it does, the base pl
     state.sc_changes, token, plan = [], "", base_plan
 ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioState.PARAMS)
 
-moved = plans.changed_kommuner(base_plan, plan)
-before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)
-change = plans.metrics_change(before, after)
+moved, before, after, change = ui.scenario_metrics(base, token)
 
 c1, c2, c3 = st.columns([2, 2, 1])
 c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune", placeholder=ui.placeholder(),
