@@ -279,11 +279,22 @@ def _load(directory: str, tables: str) -> Bundle:
     return load_bundle(Path(directory), Path(tables))
 
 
+_LOADED: set[tuple[str, str]] = set()  # bundles this process has loaded: no spinner needed for them
+
+
 def bundle() -> Bundle:
-    """The validated bundle; on bad data show the message and stop the page."""
+    """The validated bundle; on bad data show the message and stop the page.
+
+    The spinner is shown only until the process has loaded the bundle: pages call this dozens of times
+    per run, and entering and leaving a spinner cost more than the cache lookup."""
+    key = (str(sources_dir()), str(data_dir()))
     try:
+        if key in _LOADED:
+            return _load(*key)
         with st.spinner(t("loading", lang())):
-            return _load(str(sources_dir()), str(data_dir()))
+            loaded = _load(*key)
+        _LOADED.add(key)
+        return loaded
     except KlyngekortError as exc:
         show_data_error(exc)
         raise  # unreachable (st.stop); keeps type checkers honest
@@ -586,7 +597,7 @@ def scenario_token() -> str:
     return plans.encode_changes([plans.parse_change(c) for c in st.session_state.get("sc_changes", [])])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def scenario_areas(base: str, token: str, lang_: str):
     """The scenario's map areas and legend (`geo.planview.plan_areas`), cached per base and token."""
     plan = scenario_plan(base, token)
@@ -631,15 +642,30 @@ def scenario_metrics(base: str, token: str) -> tuple[list[str], pd.DataFrame, pd
     return plans.changed_kommuner(base_plan(base), plan), before, after, plans.metrics_change(before, after)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def scenario_downloads(base: str, token: str, lang_: str) -> tuple[str, str, bytes]:
     """The scenario as assignment CSV, GeoJSON (one feature per kommune part) and PNG."""
-    plan = scenario_plan(base, token)
-    moved = plans.changed_kommuner(plans.layer_plan(bundle(), base), plan)
-    areas, legend = planview.plan_areas(bundle(), bundle().kommuner, bundle().sub_areas, plan, moved, lang_)
+    return _scenario_files(base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scenario_files(base: str, token: str, lang_: str, _bundle: Bundle, _plan: plans.Plan,
+                    _start: plans.Plan) -> tuple[str, str, bytes]:
+    """`scenario_downloads`, cached by (base, token, language); the objects are passed in, not read from
+    the session, so a deferred download (`scenario_download`) can make them outside the script run."""
+    moved = plans.changed_kommuner(_start, _plan)
+    areas, legend = planview.plan_areas(_bundle, _bundle.kommuner, _bundle.sub_areas, _plan, moved, lang_)
     geojson = export.to_geojson(areas.drop(columns=["colour", "tip"]))
-    image = png.render_png(areas, legend, title=plan.name, source=f"{t('source', lang_)}: {plan.layer} + scenario")
-    return plans.to_assignment_csv(plan), geojson, image
+    image = png.render_png(areas, legend, title=_plan.name, source=f"{t('source', lang_)}: {_plan.layer} + scenario")
+    return plans.to_assignment_csv(_plan), geojson, image
+
+
+def scenario_download(base: str, token: str, lang_: str, index: int):
+    """One file of `scenario_downloads` (0 CSV, 1 GeoJSON, 2 PNG) as a download button's deferred data:
+    made when the reader clicks, not on every change (the PNG and the full-detail GeoJSON were two
+    thirds of a change's CPU). Streamlit calls it on another thread, outside the script run, so it
+    holds what it needs instead of reading the session."""
+    args = (base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+    return lambda: _scenario_files(*args)[index]
 
 
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:

@@ -183,14 +183,13 @@ indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k:
 st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
              width="stretch")
 
-csv_text, geojson, image = ui.scenario_downloads(base, token, L)
 stem = f"klyngekort_scenarie_{base}"
-d1, d2, d3 = st.columns(3)
-d1.download_button(t("sc_dl_csv", L), csv_text, file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
-                   key="sc_dl_csv")
-d2.download_button(t("sc_dl_geojson", L), geojson, file_name=f"{stem}.geojson", mime="application/geo+json",
-                   on_click="ignore", key="sc_dl_geojson")
-d3.download_button(t("sc_dl_png", L), image, file_name=f"{stem}.png", mime="image/png", on_click="ignore",
-                   key="sc_dl_png")
+d1, d2, d3 = st.columns(3)  # each file is made when its button is clicked (`ui.scenario_download`)
+d1.download_button(t("sc_dl_csv", L), ui.scenario_download(base, token, L, 0), file_name=f"{stem}.csv",
+                   mime="text/csv", on_click="ignore", key="sc_dl_csv")
+d2.download_button(t("sc_dl_geojson", L), ui.scenario_download(base, token, L, 1), file_name=f"{stem}.geojson",
+                   mime="application/geo+json", on_click="ignore", key="sc_dl_geojson")
+d3.download_button(t("sc_dl_png", L), ui.scenario_download(base, token, L, 2), file_name=f"{stem}.png",
+                   mime="image/png", on_click="ignore", key="sc_dl_png")
 st.file_uploader(t("sc_upload", L), type=list(plans.TABLE_TYPES), key="sc_upload")
 ui.link_to_compare(base, "scenario")
