@@ -300,11 +300,22 @@ def _frozen(value):
     return value
 
 
+_LOADED: set[tuple[str, str]] = set()  # bundles this process has loaded: no spinner needed for them
+
+
 def bundle() -> Bundle:
-    """The validated bundle; on bad data show the message and stop the page."""
+    """The validated bundle; on bad data show the message and stop the page.
+
+    The spinner is shown only until the process has loaded the bundle: pages call this dozens of times
+    per run, and entering and leaving a spinner cost more than the cache lookup."""
+    key = (str(sources_dir()), str(data_dir()))
     try:
+        if key in _LOADED:
+            return _load(*key)
         with st.spinner(t("loading", lang())):
-            return _load(str(sources_dir()), str(data_dir()))
+            loaded = _load(*key)
+        _LOADED.add(key)
+        return loaded
     except KlyngekortError as exc:
         show_data_error(exc)
         raise  # unreachable (st.stop); keeps type checkers honest
@@ -491,12 +502,14 @@ def overlap(layer_a: str, unit: str, layer_b: str) -> pd.DataFrame:
     return ulighed.overlap(bundle(), layer_a, unit, layer_b)
 
 
+# The download files below are immutable text and bytes: cache_resource hands out the one copy instead of
+# unpickling megabytes of GeoJSON on every rerun of every session (cache_data).
 def slug(text: str) -> str:
     """A file-name-safe version of a key: 'ind:sp_daglig_rygning@2025' → 'sp_daglig_rygning-2025'."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text.split(":", 1)[-1]).strip("-")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def export_text(layer: str, what: str, fmt: str, fill_key: str, on: dt.date | None = None) -> str:
     """GeoJSON or CSV of what is shown: the export frame (regions of the date shown ``on``) with the
     fill's values added (the unit values by the function the map's unit table uses)."""
@@ -505,7 +518,7 @@ def export_text(layer: str, what: str, fmt: str, fill_key: str, on: dt.date | No
     return export.render(frame, fmt)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def xlsx_bytes(state: viewstate.MapState, what: str, day: str) -> bytes:
     """The Excel workbook of the view ``state`` (its ``drawn()`` value; see `geo.export.xlsx_for`):
     the table, the map's legend (classes, colours, counts) and the sources, dated ``day``."""
@@ -514,13 +527,13 @@ def xlsx_bytes(state: viewstate.MapState, what: str, day: str) -> bytes:
                            legend=legend)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def legend_csv(state: viewstate.MapState) -> str:
     """The legend of the view ``state`` (classes, colours, counts) as CSV (`geo.export.legend_frame`)."""
     return export.to_csv(export.legend_frame(national_view(state).legend))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def png_bytes(state: viewstate.MapState) -> bytes:
     """The PNG of one map view (title, legend, sources and the date it shows); call it with
     ``state.drawn()`` so a selection does not make another picture."""
@@ -613,7 +626,7 @@ def scenario_token() -> str:
     return plans.encode_changes([plans.parse_change(c) for c in st.session_state.get("sc_changes", [])])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def scenario_areas(base: str, token: str, lang_: str):
     """The scenario's map areas and legend (`geo.planview.plan_areas`), cached per base and token."""
     plan = scenario_plan(base, token)
@@ -623,21 +636,65 @@ def scenario_areas(base: str, token: str, lang_: str):
 
 def scenario_plan(base: str, token: str) -> plans.Plan:
     """The plan of a base layer with the changes of a URL token applied (ValueError if the token is bad)."""
-    start = plans.layer_plan(bundle(), base)
+    return _scenario_plan(base, token, lang())
+
+
+# Plans and their metrics are shared (cache_resource, read only): one change on Scenarier computes the
+# changed plan's metrics once per process; the base layer's plan and metrics are computed once.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _scenario_plan(base: str, token: str, lang_: str) -> plans.Plan:
+    start = base_plan(base)
     changes = plans.decode_changes(token) if token else []
-    name = t("sc_scenario_name", lang(), base=layer_names()[base]) if changes else start.name
+    name = t("sc_scenario_name", lang_, base=layer_names(lang_)[base]) if changes else start.name
     return plans.apply_changes(start, changes, plan_context(), name=name)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_plan(base: str) -> plans.Plan:
+    """The plan of a layer as it is (`geo.plans.layer_plan`), once per process."""
+    return plans.layer_plan(bundle(), base)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_metrics(base: str):
+    """`geo.plans.unit_metrics` of a layer's own plan, once per process."""
+    return plans.unit_metrics(plan_context(), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics(base: str, token: str) -> tuple[list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The moved kommuner and the unit metrics before and after the token's changes, and the change
+    (`geo.plans.metrics_change`); read only."""
+    plan = _scenario_plan(base, token, "da")  # the metrics do not depend on the plan's name
+    before = base_metrics(base)
+    after = plans.unit_metrics(plan_context(), plan) if token else before
+    return plans.changed_kommuner(base_plan(base), plan), before, after, plans.metrics_change(before, after)
+
+
 def scenario_downloads(base: str, token: str, lang_: str) -> tuple[str, str, bytes]:
     """The scenario as assignment CSV, GeoJSON (one feature per kommune part) and PNG."""
-    plan = scenario_plan(base, token)
-    moved = plans.changed_kommuner(plans.layer_plan(bundle(), base), plan)
-    areas, legend = planview.plan_areas(bundle(), bundle().kommuner, bundle().sub_areas, plan, moved, lang_)
+    return _scenario_files(base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scenario_files(base: str, token: str, lang_: str, _bundle: Bundle, _plan: plans.Plan,
+                    _start: plans.Plan) -> tuple[str, str, bytes]:
+    """`scenario_downloads`, cached by (base, token, language); the objects are passed in, not read from
+    the session, so a deferred download (`scenario_download`) can make them outside the script run."""
+    moved = plans.changed_kommuner(_start, _plan)
+    areas, legend = planview.plan_areas(_bundle, _bundle.kommuner, _bundle.sub_areas, _plan, moved, lang_)
     geojson = export.to_geojson(areas.drop(columns=["colour", "tip"]))
-    image = png.render_png(areas, legend, title=plan.name, source=f"{t('source', lang_)}: {plan.layer} + scenario")
-    return plans.to_assignment_csv(plan), geojson, image
+    image = png.render_png(areas, legend, title=_plan.name, source=f"{t('source', lang_)}: {_plan.layer} + scenario")
+    return plans.to_assignment_csv(_plan), geojson, image
+
+
+def scenario_download(base: str, token: str, lang_: str, index: int):
+    """One file of `scenario_downloads` (0 CSV, 1 GeoJSON, 2 PNG) as a download button's deferred data:
+    made when the reader clicks, not on every change (the PNG and the full-detail GeoJSON were two
+    thirds of a change's CPU). Streamlit calls it on another thread, outside the script run, so it
+    holds what it needs instead of reading the session."""
+    args = (base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+    return lambda: _scenario_files(*args)[index]
 
 
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:

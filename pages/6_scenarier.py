@@ -130,7 +130,7 @@ day = ui.on()
 base = st.selectbox(t("sc_base", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="sc_base",
                     on_change=_new_base)
 units = ui.unit_names(base)
-base_plan = plans.layer_plan(b, base)
+base_plan = ui.base_plan(base)
 try:
     token = ui.scenario_token()
     plan = ui.scenario_plan(base, token)
@@ -139,9 +139,7 @@ except ValueError as exc:  # nothing stored should fail; if it does, the base pl
     state.sc_changes, token, plan = [], "", base_plan
 ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioState.PARAMS)
 
-moved = plans.changed_kommuner(base_plan, plan)
-before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)
-change = plans.metrics_change(before, after)
+moved, before, after, change = ui.scenario_metrics(base, token)
 
 c1, c2, c3 = st.columns([2, 2, 1])
 c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune", placeholder=ui.placeholder(),
@@ -202,14 +200,13 @@ indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k:
 st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
              width="stretch")
 
-csv_text, geojson, image = ui.scenario_downloads(base, token, L)
 stem = f"klyngekort_scenarie_{base}"
-d1, d2, d3 = st.columns(3)
-d1.download_button(t("sc_dl_csv", L), csv_text, file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
-                   key="sc_dl_csv")
-d2.download_button(t("sc_dl_geojson", L), geojson, file_name=f"{stem}.geojson", mime="application/geo+json",
-                   on_click="ignore", key="sc_dl_geojson")
-d3.download_button(t("sc_dl_png", L), image, file_name=f"{stem}.png", mime="image/png", on_click="ignore",
-                   key="sc_dl_png")
+d1, d2, d3 = st.columns(3)  # each file is made when its button is clicked (`ui.scenario_download`)
+d1.download_button(t("sc_dl_csv", L), ui.scenario_download(base, token, L, 0), file_name=f"{stem}.csv",
+                   mime="text/csv", on_click="ignore", key="sc_dl_csv")
+d2.download_button(t("sc_dl_geojson", L), ui.scenario_download(base, token, L, 1), file_name=f"{stem}.geojson",
+                   mime="application/geo+json", on_click="ignore", key="sc_dl_geojson")
+d3.download_button(t("sc_dl_png", L), ui.scenario_download(base, token, L, 2), file_name=f"{stem}.png",
+                   mime="image/png", on_click="ignore", key="sc_dl_png")
 st.file_uploader(t("sc_upload", L), type=list(plans.TABLE_TYPES), key="sc_upload")
 ui.link_to_compare(base, "scenario")
