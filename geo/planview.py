@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo import classify, fmt, model, plans
+from geo import classify, counts, export, fmt, model, plans
 from geo.bundle import Bundle
 from geo.classify import LegendRow
 from geo.i18n import t
@@ -76,17 +76,55 @@ def unit_sentences(comparison: plans.Comparison, lang: str = "da") -> list[str]:
     return out
 
 
+def _whole(values: pd.Series) -> pd.Series:
+    """People as whole numbers that keep their total (largest remainder, `geo.counts`); NaN stays NaN."""
+    values = pd.to_numeric(values, errors="coerce").astype(float)
+    known = values.dropna()
+    out = pd.Series(float("nan"), index=values.index)
+    if len(known):
+        out.loc[known.index] = counts.whole_counts(known.clip(lower=0).to_numpy(float)).astype(float)
+    return out
+
+
+def metrics_frame(change: pd.DataFrame, after: pd.DataFrame, before: pd.DataFrame | None = None,
+                  indicator: str | None = None) -> pd.DataFrame:
+    """The unit metrics of a scenario as data (what the Scenarier table shows and its CSV/Excel
+    downloads hold, row for row): ``unit_id, unit_navn, population_year, population_before,
+    population_after, population_change`` (whole people, totals kept), ``n_kommuner_before/after``,
+    ``pieces_before/after``, ``dist_mean_km_before/after``, ``dist_max_km``, ``pop_65plus_2020``,
+    ``pop_80plus_2020`` and, with ``indicator`` (an ``ind:`` column), ``indicator``,
+    ``indicator_before`` and ``indicator_after``."""
+    extra = after.set_index("unit_id")[["pop_65plus_2020", "pop_80plus_2020", "dist_max_km"]]
+    rows = change.join(extra, on="unit_id").reset_index(drop=True)
+    out = rows[["unit_id", "unit_navn"]].copy()
+    out["population_year"] = after.attrs.get("year")
+    out["population_before"] = _whole(rows["population_before"])
+    out["population_after"] = _whole(rows["population_after"])
+    out["population_change"] = out["population_after"] - out["population_before"]
+    for col in ("n_kommuner_before", "n_kommuner_after", "pieces_before", "pieces_after"):
+        out[col] = rows[col].astype(int)
+    for col in ("dist_mean_km_before", "dist_mean_km_after", "dist_max_km"):
+        out[col] = rows[col].round(1)
+    out["pop_65plus_2020"] = _whole(rows["pop_65plus_2020"])
+    out["pop_80plus_2020"] = _whole(rows["pop_80plus_2020"])
+    if indicator and before is not None:
+        out["indicator"] = indicator
+        for frame, col in ((before, "indicator_before"), (after, "indicator_after")):
+            out[col] = rows["unit_id"].map(frame.set_index("unit_id")[indicator]).round(1)
+    return out
+
+
 def metrics_table(change: pd.DataFrame, after: pd.DataFrame, lang: str = "da", before: pd.DataFrame | None = None,
                   indicator: str | None = None, indicator_label: str = "") -> pd.DataFrame:
-    """The unit metrics for display: population before/after/change, kommuner, pieces, hospital distance,
-    65+ and 80+ (2020), and with ``indicator`` (an ``ind:`` column) its share-weighted value before and after."""
-    extra = after.set_index("unit_id")[["pop_65plus_2020", "pop_80plus_2020", "dist_max_km"]]
-    rows = change.join(extra, on="unit_id")
+    """The unit metrics for display (`metrics_frame` formatted): population before/after/change,
+    kommuner, pieces, hospital distance, 65+ and 80+ (2020), and with ``indicator`` (an ``ind:``
+    column) its share-weighted value before and after."""
+    rows = metrics_frame(change, after, before, indicator)
     table = pd.DataFrame({
         t("col_unit", lang): rows["unit_navn"],
         t("sc_col_before", lang): [fmt.number(v, 0, lang) for v in rows["population_before"]],
         t("sc_col_after", lang): [fmt.number(v, 0, lang) for v in rows["population_after"]],
-        t("sc_col_change", lang): [("+" if v > 0.5 else "") + fmt.number(v, 0, lang) if abs(v) > 0.5 else "–"
+        t("sc_col_change", lang): [("+" if v > 0 else "") + fmt.number(v, 0, lang) if v else "–"
                                    for v in rows["population_change"]],
         t("sc_col_kommuner", lang): [int(v) for v in rows["n_kommuner_after"]],
         t("sc_col_pieces", lang): [int(v) for v in rows["pieces_after"]],
@@ -96,7 +134,23 @@ def metrics_table(change: pd.DataFrame, after: pd.DataFrame, lang: str = "da", b
         t("sc_col_80", lang): [fmt.number(v, 0, lang) for v in rows["pop_80plus_2020"]],
     })
     if indicator and before is not None:
-        for frame, key in ((before, "sc_col_ind_before"), (after, "sc_col_ind_after")):
-            values = rows["unit_id"].map(frame.set_index("unit_id")[indicator])
-            table[t(key, lang, what=indicator_label)] = [fmt.number(v, 1, lang) for v in values]
+        for col, key in (("indicator_before", "sc_col_ind_before"), ("indicator_after", "sc_col_ind_after")):
+            table[t(key, lang, what=indicator_label)] = [fmt.number(v, 1, lang) for v in rows[col]]
     return table
+
+
+def metrics_sources(bundle: Bundle, base: str, changes: list[str], year: int, created) -> pd.DataFrame:
+    """The ``sources`` sheet of the scenario metrics workbook: the base layer and its source as
+    citations, the scenario's changes (the change syntax), the population year and the date made."""
+    row = bundle.layer(base)
+    items = [
+        ("export", "scenario metrics"),
+        ("base layer", f"{base} ({row.get('name_da', '')})"),
+        ("base layer source", export._cited(bundle, str(row.get("source", "")))),
+        ("changes", "; ".join(changes) if changes else "none (the base layer)"),
+        ("population year", str(year)),
+        ("65+ and 80+", "population 2020 (the age groups exist for 2020 only)"),
+        ("created", created.isoformat()),
+        ("made by", "Klyngekort (Scenarier)"),
+    ]
+    return pd.DataFrame(items, columns=["item", "value"])
