@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo import classify, counts, export, fmt, model, plans
+from geo import classify, counts, export, fmt, model, plans, safe
 from geo.bundle import Bundle
 from geo.classify import LegendRow
 from geo.i18n import t
@@ -154,3 +154,67 @@ def metrics_sources(bundle: Bundle, base: str, changes: list[str], year: int, cr
         ("made by", "Klyngekort (Scenarier)"),
     ]
     return pd.DataFrame(items, columns=["item", "value"])
+
+
+# The overlap heatmap as an HTML table (issue 15): every unit's full name as a row or column header, in
+# a box that scrolls (the row names stay in view) instead of a chart wider than its column.
+_BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
+
+
+def _luminance(colour: str) -> float:
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def heat_colours(share: float) -> tuple[str, str]:
+    """Background (Blues, by the share of the A unit: 0 → white, 1 → dark blue) and the text colour
+    (black or white, whichever contrasts more: at least 4.5:1 on every background)."""
+    x = min(max(float(share), 0.0), 1.0) * (len(_BLUES) - 1)
+    i = min(int(x), len(_BLUES) - 2)
+    lo, hi = _BLUES[i], _BLUES[i + 1]
+    f = x - i
+    mixed = "#" + "".join(f"{round(int(lo[j:j + 2], 16) * (1 - f) + int(hi[j:j + 2], 16) * f):02x}" for j in (1, 3, 5))
+    lum = _luminance(mixed)
+    text = "#000000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
+    return mixed, text
+
+
+def heatmap_html(matrix: pd.DataFrame, lang: str, a_title: str, b_title: str) -> str:
+    """The overlap matrix (``a_unit_id, a_unit_navn, b_unit_id, b_unit_navn, population, share_of_a``) as
+    an accessible HTML table: one row per A unit and one column per B unit, each headed by its full
+    name (data, escaped), cells coloured by the share of the A unit with the residents as text; the
+    table scrolls in its own box (keyboard-focusable) and the row names stay in view."""
+    rows = matrix.drop_duplicates("a_unit_id").sort_values("a_unit_navn")[["a_unit_id", "a_unit_navn"]]
+    cols = matrix.drop_duplicates("b_unit_id").sort_values("b_unit_navn")[["b_unit_id", "b_unit_navn"]]
+    cells = {(r.a_unit_id, r.b_unit_id): r for r in matrix.itertuples()}
+    head_style = ("position:sticky;top:0;background:#fff;z-index:1;font-weight:600;text-align:left;"
+                  "vertical-align:bottom;min-width:5.5em;max-width:8.5em;padding:2px 4px;border-bottom:1px solid #555")
+    corner = (f'<th scope="col" style="{head_style};left:0;z-index:2;max-width:none">'
+              f'{safe.html(a_title)} ↓ · {safe.html(b_title)} →</th>')
+    out = ['<div class="kk-heatmap" role="region" tabindex="0" '
+           f'aria-label="{safe.html(a_title)} × {safe.html(b_title)}" '
+           'style="overflow:auto;max-width:100%;max-height:75vh;border:1px solid #ccc">',
+           '<table style="border-collapse:collapse;font-size:0.8rem;line-height:1.25;margin:0">',
+           "<thead><tr>", corner]
+    out += [f'<th scope="col" class="kk-heat-col" style="{head_style}">{safe.html(c.b_unit_navn)}</th>'
+            for c in cols.itertuples()]
+    out.append("</tr></thead><tbody>")
+    row_style = ("position:sticky;left:0;background:#fff;text-align:left;font-weight:600;padding:2px 6px;"
+                 "min-width:9em;max-width:16em;border-right:1px solid #555")
+    for r in rows.itertuples():
+        out.append(f'<tr><th scope="row" class="kk-heat-row" style="{row_style}">{safe.html(r.a_unit_navn)}</th>')
+        for c in cols.itertuples():
+            cell = cells.get((r.a_unit_id, c.b_unit_id))
+            if cell is None or not cell.population:
+                out.append('<td style="border:1px solid #eee"></td>')
+                continue
+            back, fore = heat_colours(cell.share_of_a)
+            people = fmt.number(cell.population, 0, lang)
+            tip = f"{r.a_unit_navn} → {c.b_unit_navn}: {people} ({fmt.percent(cell.share_of_a, lang)})"
+            out.append(f'<td title="{safe.html(tip)}" style="background:{back};color:{fore};text-align:right;'
+                       f'padding:2px 4px;border:1px solid #eee;white-space:nowrap">'
+                       f"{people}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
