@@ -180,30 +180,45 @@ def heat_colours(share: float) -> tuple[str, str]:
     return mixed, text
 
 
+def heat_labels(names) -> list[str]:
+    """The heatmap's header for each unit name: its short name (`geo.views.short_name`, the map's label:
+    "Sundhedsråd Fyn" → "Fyn"), or the full names where two short names would read the same."""
+    from geo.views import short_name  # views imports the map code; only this needs it
+
+    names = [str(n) for n in names]
+    short = [short_name(n) for n in names]
+    return short if len(set(short)) == len(short) else names
+
+
 def heatmap_html(matrix: pd.DataFrame, lang: str, a_title: str, b_title: str) -> str:
     """The overlap matrix (``a_unit_id, a_unit_navn, b_unit_id, b_unit_navn, population, share_of_a``) as
     an accessible HTML table: one row per A unit and one column per B unit, each headed by its full
     name (data, escaped), cells coloured by the share of the A unit with the residents as text; the
-    table scrolls in its own box (keyboard-focusable) and the row names stay in view."""
+    table scrolls in its own box (keyboard-focusable) and the row names stay in view. Headers are the
+    units' short names (`heat_labels`; the full name is the header's tooltip and in each cell's)."""
     rows = matrix.drop_duplicates("a_unit_id").sort_values("a_unit_navn")[["a_unit_id", "a_unit_navn"]]
     cols = matrix.drop_duplicates("b_unit_id").sort_values("b_unit_navn")[["b_unit_id", "b_unit_navn"]]
+    rows = rows.assign(label=heat_labels(rows["a_unit_navn"])).sort_values("label", key=lambda c: c.str.casefold())
+    cols = cols.assign(label=heat_labels(cols["b_unit_navn"])).sort_values("label", key=lambda c: c.str.casefold())
+    short_a, short_b = list(rows["label"]), list(cols["label"])
     cells = {(r.a_unit_id, r.b_unit_id): r for r in matrix.itertuples()}
     head_style = ("position:sticky;top:0;background:#fff;z-index:1;font-weight:600;text-align:left;"
-                  "vertical-align:bottom;min-width:5.5em;max-width:8.5em;padding:2px 4px;border-bottom:1px solid #555")
-    corner = (f'<th scope="col" style="{head_style};left:0;z-index:2;max-width:none">'
-              f'{safe.html(a_title)} ↓ · {safe.html(b_title)} →</th>')
+                  "vertical-align:bottom;min-width:4.6em;max-width:7em;padding:2px 3px;border-bottom:1px solid #555;"
+                  "overflow-wrap:break-word;hyphens:auto")
+    corner = f'<th scope="col" style="{head_style};left:0;z-index:2">A ↓ · B →</th>'
     out = ['<div class="kk-heatmap" role="region" tabindex="0" '
            f'aria-label="{safe.html(a_title)} × {safe.html(b_title)}" '
            'style="overflow:auto;max-width:100%;max-height:75vh;border:1px solid #ccc">',
-           '<table style="border-collapse:collapse;font-size:0.8rem;line-height:1.25;margin:0">',
+           '<table style="border-collapse:collapse;font-size:0.75rem;line-height:1.2;margin:0">',
            "<thead><tr>", corner]
-    out += [f'<th scope="col" class="kk-heat-col" style="{head_style}">{safe.html(c.b_unit_navn)}</th>'
-            for c in cols.itertuples()]
+    out += [f'<th scope="col" class="kk-heat-col" title="{safe.html(c.b_unit_navn)}" style="{head_style}">'
+            f"{safe.html(short_b[i])}</th>" for i, c in enumerate(cols.itertuples())]
     out.append("</tr></thead><tbody>")
     row_style = ("position:sticky;left:0;background:#fff;text-align:left;font-weight:600;padding:2px 6px;"
-                 "min-width:9em;max-width:16em;border-right:1px solid #555")
-    for r in rows.itertuples():
-        out.append(f'<tr><th scope="row" class="kk-heat-row" style="{row_style}">{safe.html(r.a_unit_navn)}</th>')
+                 "white-space:nowrap;border-right:1px solid #555")
+    for i, r in enumerate(rows.itertuples()):
+        out.append(f'<tr><th scope="row" class="kk-heat-row" title="{safe.html(r.a_unit_navn)}" '
+                   f'style="{row_style}">{safe.html(short_a[i])}</th>')
         for c in cols.itertuples():
             cell = cells.get((r.a_unit_id, c.b_unit_id))
             if cell is None or not cell.population:
