@@ -58,10 +58,10 @@ def _preset(a: str, bb: str) -> None:
 st.title(t("cmp_title", L))
 st.caption(t("cmp_intro", L))
 st.markdown(f"**{t('cmp_presets', L)}**")
-cols = st.columns(max(1, len(PRESETS)))
-for col, (a, bb) in zip(cols, PRESETS, strict=False):
-    col.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
-               key=f"sm_{a}_{bb}")
+presets = st.container(horizontal=True, wrap=True)  # buttons as wide as their text, wrapping: none cut off
+for a, bb in PRESETS:
+    presets.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
+                   key=f"sm_{a}_{bb}")
 c1, c2 = st.columns(2)
 a_key = c1.selectbox(t("cmp_a", L), options, format_func=_label, key="sm_a")
 b_key = c2.selectbox(t("cmp_b", L), options, format_func=_label, key="sm_b")
