@@ -557,7 +557,7 @@ def download_section(state: viewstate.MapState) -> None:
     # regions are those of the date shown, the Excel files carry the map's legend as a sheet.
     labels = {"geojson": "dl_{what}", "csv": "dl_csv_{what}", "xlsx": "dl_xlsx_{what}"}
     mimes = {"geojson": "application/geo+json", "csv": "text/csv",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+             "xlsx": XLSX_MIME}
     shown = state.drawn()
     for col, what in zip(cols, export.WHATS, strict=True):
         for fmt in ("geojson", "csv", "xlsx"):
@@ -695,6 +695,22 @@ def scenario_download(base: str, token: str, lang_: str, index: int):
     holds what it needs instead of reading the session."""
     args = (base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
     return lambda: _scenario_files(*args)[index]
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario_metrics_files(base: str, token: str, indicator: str | None, day: str) -> tuple[str, bytes]:
+    """The scenario's unit metrics (`geo.planview.metrics_frame`, what the page's table shows) as CSV
+    and as an Excel workbook (sheets ``metrics`` and ``sources``, dated ``day``)."""
+    ctx, start = plan_context(), plans.layer_plan(bundle(), base)
+    plan = scenario_plan(base, token)
+    before, after = plans.unit_metrics(ctx, start), plans.unit_metrics(ctx, plan)
+    frame = planview.metrics_frame(plans.metrics_change(before, after), after, before, indicator)
+    changes = [c.text() for c in plans.decode_changes(token)] if token else []
+    sources = planview.metrics_sources(bundle(), base, changes, after.attrs["year"], dt.date.fromisoformat(day))
+    return export.to_csv(frame), export.to_xlsx(frame, sources, sheet="metrics")
 
 
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:

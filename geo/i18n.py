@@ -271,6 +271,8 @@ TEXT: dict[str, dict[str, str]] = {
     "dl_csv_memberships": {"da": "Medlemskaber (CSV)", "en": "Memberships (CSV)"},
     "dl_xlsx_memberships": {"da": "Medlemskaber (Excel)", "en": "Memberships (Excel)"},
     "dl_legend_csv": {"da": "Signaturforklaring (CSV)", "en": "Legend (CSV)"},
+    "sc_dl_metrics_csv": {"da": "Nøgletal (CSV)", "en": "Key figures (CSV)"},
+    "sc_dl_metrics_xlsx": {"da": "Nøgletal (Excel)", "en": "Key figures (Excel)"},
     "sc_split_sum": {"da": "Andelene skal give 100 % tilsammen; de giver {total} %. Ret en af dem og prøv igen.",
                      "en": "The shares must add up to 100 %; they add up to {total} %. Correct one and try again."},
     "cmp_title": {"da": "Sammenlign to inddelinger", "en": "Compare two geographies"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 import ui
@@ -199,6 +201,12 @@ indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k:
                          key="sc_indicator")
 st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
              width="stretch")
+metrics_csv, metrics_xlsx = ui.scenario_metrics_files(base, token, indicator, dt.date.today().isoformat())
+m1, m2 = st.columns(2)
+m1.download_button(t("sc_dl_metrics_csv", L), metrics_csv, file_name=f"klyngekort_scenarie_{base}_metrics.csv",
+                   mime="text/csv", on_click="ignore", key="sc_dl_metrics_csv")
+m2.download_button(t("sc_dl_metrics_xlsx", L), metrics_xlsx, file_name=f"klyngekort_scenarie_{base}_metrics.xlsx",
+                   mime=ui.XLSX_MIME, on_click="ignore", key="sc_dl_metrics_xlsx")
 
 stem = f"klyngekort_scenarie_{base}"
 d1, d2, d3 = st.columns(3)  # each file is made when its button is clicked (`ui.scenario_download`)

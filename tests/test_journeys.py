@@ -113,3 +113,34 @@ def test_a_scenario_too_long_for_a_link_is_refused_with_a_message(bundle, monkey
     _no_trouble(at)
     assert "scenariet ville fylde" in " ".join(w.value for w in at.warning)
     assert at.session_state["sc_changes"] == ["0410=sd_fyn"]
+
+
+def test_the_scenario_metrics_download_as_csv_and_excel_hold_the_table(bundle):
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    at = _scenarier()
+    at.selectbox(key="sc_kommune").set_value("0410").run()
+    at.selectbox(key="sc_unit").set_value("sd_fyn").run()
+    next(b for b in at.button if b.label == "Flyt kommunen").click().run()
+    _no_trouble(at)
+    shown = at.dataframe[0].value
+    buttons = {b.label for b in at.get("download_button")}
+    assert {"Nøgletal (CSV)", "Nøgletal (Excel)"} <= buttons
+    import ui
+
+    indicator = at.selectbox(key="sc_indicator").value
+    csv_text, xlsx = ui.scenario_metrics_files("sundhedsklynger", at.query_params["s"], indicator, "2026-12-02")
+    assert csv_text.count("\r\n") == len(shown) + 1
+    frame = pd.read_csv(io.StringIO(csv_text))
+    assert list(frame["unit_navn"]) == list(shown["Enhed"]) and (frame["population_year"] == 2026).all()
+    assert [f"{v:,}".replace(",", ".") for v in frame["population_after"]] == list(shown["Befolkning efter"])
+    assert frame["population_after"].sum() == frame["population_before"].sum()
+    fyn = frame.set_index("unit_id").loc["sd_fyn"]
+    assert fyn["population_change"] == fyn["population_after"] - fyn["population_before"] > 40_000
+    book = load_workbook(io.BytesIO(xlsx), read_only=True)
+    assert book.sheetnames == ["metrics", "sources"]
+    sources = dict(book["sources"].iter_rows(min_row=2, values_only=True))
+    assert sources["changes"] == "0410=sd_fyn" and sources["population year"] == "2026"
