@@ -325,11 +325,10 @@ def test_buttons_exist_on_min_kommune_and_klynger(bundle):
     for page, params, label in (("pages/2_min_kommune.py", {"kommune": "0101"}, "Datapakke (PDF)"),
                                 ("pages/3_klynger.py", {}, "Datapakke (PDF)"),
                                 ("pages/3_klynger.py", {"lang": "en"}, "Data pack (PDF)")):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+        at = AppTest.from_file(str(ROOT / page), default_timeout=240)
         for key, value in params.items():
             at.query_params[key] = value
         at.run()
-        at.switch_page(page).run()
         assert not at.exception, at.exception
         labels = [b.label for b in at.get("download_button")]
         assert label in labels, labels
