@@ -272,7 +272,8 @@ def _map(ctx: Context, layer: str, focus: list[str], site_ids: list[str], lang: 
     parts = ctx.layer_parts(layer)
     text = png.UnitMapText(unit=t("pdf_map_unit", lang), neighbours=t("pdf_map_neighbours", lang),
                            hospital=t("pdf_map_hospital", lang), outline=t("pdf_map_outline", lang))
-    image = png.unit_map_png(parts, focus, text, sites=_sites_frame(ctx.bundle, site_ids), outline=outline)
+    image = png.unit_map_png(parts, focus, text, sites=_sites_frame(ctx.bundle, site_ids), outline=outline,
+                             short=views.short_name)
     return Image("map.png", image)
 
 
@@ -330,6 +331,7 @@ def unit_doc(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.da
         "kind": "unit", "lang": lang, "title": unit["unit_navn"], "subtitle": _layer_line(b, layer, on, lang),
         "hospitals": [site_names[s] for s in sites if s in site_names.index] or [unit["hospital"]
                                                                                  or t("site_no_hospital", lang)],
+        "hospitals_label": t("pdf_hospitals" if b.registry.entry(layer).role == "care" else "unit_hospitals", lang),
         "dates": _built(b, ctx, on, year, lang, today),
         "population": fmt.number(total, 0, lang), "year": year,
         "lead": t("pdf_unit_lead", lang, n=len(member_rows), population=fmt.number(total, 0, lang), year=year),
