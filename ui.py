@@ -543,8 +543,11 @@ def png_bytes(state: viewstate.MapState) -> bytes:
     cited = (catalog.source_text(view.fill.source, L) if view.fill.source else
              citations.sources_text(bundle().layer(state.layer)['source'], bundle().citations, L))
     source = f"{t('source', L)}: {cited}"
+    labels = view.labels  # unit names on the picture, so it can be read on its own (issue 15 item 3)
+    if labels is None and view.fill.kind == "category":
+        labels = views.unit_labels(bundle(), display(), state.layer)
     return png.render_png(view.areas, view.legend, title=title, source=source, outlines=view.outlines,
-                          sites=view.sites)
+                          sites=view.sites, labels=labels)
 
 
 def download_section(state: viewstate.MapState) -> None:

@@ -747,14 +747,14 @@ TEXT.update({
     "pdf_bar_label": {"da": "Andel {group}: blå = her, grå = Danmark", "en": "Share {group}: blue = here, grey = Denmark"},
     "pdf_indicators": {"da": "Indikatorer ved siden af Danmark", "en": "Indicators beside Denmark"},
     "pdf_col_spread": {"da": "Spænd (lavest – højest)", "en": "Spread (lowest – highest)"},
-    "pdf_col_chart": {"da": "Fordeling fra 0", "en": "Distribution from 0"},
+    "pdf_col_chart": {"da": "Fordeling (laveste – højeste)", "en": "Distribution (lowest – highest)"},
     "pdf_spread": {"da": "{lo} ({lo_name}) – {hi} ({hi_name})", "en": "{lo} ({lo_name}) – {hi} ({hi_name})"},
     "pdf_dot_label": {"da": "{label}: prik pr. enhed, sort streg = Danmark, blå = her",
                       "en": "{label}: a dot per unit, black line = Denmark, blue = here"},
-    "pdf_how_to_read": {"da": "Figuren: en grå prik pr. {what}, den blå prik er {here}, den sorte streg Danmark; "
-                              "aksen begynder ved 0. Placering 1 = højeste værdi.",
-                        "en": "The chart: a grey dot per {what}, the blue dot is {here}, the black line Denmark; "
-                              "the axis starts at 0. Rank 1 = highest value."},
+    "pdf_how_to_read": {"da": "Figuren er et prikdiagram fra den laveste til den højeste værdi (spændet): en grå prik "
+                              "pr. {what}, den blå prik er {here}, den sorte streg Danmark. Placering 1 = højeste værdi.",
+                        "en": "The chart is a dot plot from the lowest to the highest value (the spread): a grey dot per "
+                              "{what}, the blue dot is {here}, the black line Denmark. Rank 1 = highest value."},
     "pdf_what_unit": {"da": "enhed i laget", "en": "unit of the layer"},
     "pdf_what_kommune": {"da": "kommune", "en": "municipality"},
     "pdf_here_unit": {"da": "enheden", "en": "the unit"},

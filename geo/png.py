@@ -109,12 +109,21 @@ def scale_bar(ax, unit: str = "km") -> None:
 
 
 def draw_labels(ax, points: gpd.GeoDataFrame, column: str = "text", *, fontsize: float = 7.5,
-                style: str = "normal", weight: str = "normal", colour: str = "#111111") -> None:
-    """Text at each point (the point's geometry, the frame's CRS) with a white halo, clipped to the axes."""
+                style: str = "normal", weight: str = "normal", colour: str = "#111111",
+                bounds: tuple[float, float] | None = None) -> None:
+    """Text at each point (the point's geometry, the frame's CRS) with a white halo, clipped to the axes.
+
+    ``bounds`` (west, east): a label in the outer fifth of that span is aligned away from the edge
+    (left-aligned near the west edge, right-aligned near the east edge), so it is not cut off."""
     for geom, text in zip(points.geometry, points[column], strict=True):
         if geom is None or geom.is_empty:
             continue
-        ax.annotate(plain(text, 60), (geom.x, geom.y), fontsize=fontsize, ha="center", va="center",
+        ha = "center"
+        if bounds is not None:
+            west, east = bounds
+            fifth = (east - west) / 5
+            ha = "left" if geom.x < west + fifth else "right" if geom.x > east - fifth else "center"
+        ax.annotate(plain(text, 60), (geom.x, geom.y), fontsize=fontsize, ha=ha, va="center",
                     style=style, weight=weight, color=colour, path_effects=HALO, zorder=7,
                     annotation_clip=True)
 
@@ -131,14 +140,15 @@ class UnitMapText:
 
 def unit_map_png(parts: gpd.GeoDataFrame, focus: list[str], text: UnitMapText, *,
                  sites: pd.DataFrame | None = None, outline=None, dpi: int = 150,
-                 size: tuple[float, float] = (6.9, 5.6)) -> bytes:
+                 size: tuple[float, float] = (6.9, 5.6), short=lambda name: name) -> bytes:
     """A map of the unit(s) ``focus`` for paper: the unit outlined, its kommuner labelled with a halo,
     the acute hospitals (``sites``: ``name``, ``lat``, ``lon``), the neighbouring units in their
     colours, paler and named, a legend and a scale bar.
 
     ``parts`` are the layer's kommune parts (`geo.model.layer_parts`, EPSG:25832) with ``colour`` (the
-    main map's membership colours); ``outline`` an optional geometry drawn dashed (a kommune). Returns
-    PNG bytes. Names are drawn as plain text (`plain`).
+    main map's membership colours); ``outline`` an optional geometry drawn dashed (a kommune);
+    ``short`` shortens the neighbours' names (e.g. `geo.views.short_name`). Returns PNG bytes. Names
+    are drawn as plain text (`plain`).
     """
     own = parts[parts["unit_id"].isin(focus)]
     if own.empty:
@@ -167,9 +177,10 @@ def unit_map_png(parts: gpd.GeoDataFrame, focus: list[str], text: UnitMapText, *
     draw_labels(ax, kommuner, "kommune_navn", fontsize=7.5, weight="bold")
     if len(others):
         near = others.dissolve(by="unit_id", aggfunc={"unit_navn": "first"}, as_index=False)
-        near["geometry"] = near.geometry.intersection(view.buffer(-pad * 0.25)).representative_point()
+        near["geometry"] = near.geometry.intersection(view.buffer(-pad * 0.4)).representative_point()
         near = near[~near.geometry.is_empty]
-        draw_labels(ax, near, "unit_navn", fontsize=6.8, style="italic", colour="#333333")
+        near["label"] = [short(n) for n in near["unit_navn"]]
+        draw_labels(ax, near, "label", fontsize=6.8, style="italic", colour="#333333", bounds=(west, east))
     handles = [Patch(facecolor=c, edgecolor="#111111", linewidth=1.2, label=plain(n, 60))
                for n, c in dict(zip(units["unit_navn"], units["colour"], strict=True)).items()]
     if len(others):

@@ -87,20 +87,23 @@ def _svg(width: int, height: int, body: str, label: str) -> str:
 
 
 def dot_plot(values: list[float], own: float | None, national: float | None, label: str) -> str:
-    """A strip from zero to the largest value: every unit (or kommune) a grey dot, Denmark a dark tick,
-    this one a large blue dot. Honest: the axis starts at zero. SVG text (numbers are drawn in the table)."""
-    width, height, left, right = 190, 22, 4, 6
+    """A dot plot on one line from the lowest to the highest value (the row's spread, written beside it):
+    every unit (or kommune) a grey dot, Denmark a black tick, this one a large blue dot. Only positions,
+    no bars or areas, so an axis that does not start at zero misleads no one."""
+    width, height, left, right = 190, 22, 6, 6
     data = [v for v in values if v is not None and not pd.isna(v)]
-    top = max([*data, own or 0, national or 0, 0]) or 1.0
-    low = min([*data, 0])
-    span = top - low
+    marks = [v for v in (*data, own, national) if v is not None and not pd.isna(v)]
+    low, top = (min(marks), max(marks)) if marks else (0.0, 1.0)
+    span = (top - low) or 1.0
 
     def x(v: float) -> float:
         return round(left + (v - low) / span * (width - left - right), 1)
 
-    body = [f'<line x1="{x(low)}" y1="15" x2="{x(top)}" y2="15" stroke="#888" stroke-width="0.8"/>',
-            f'<line x1="{x(0)}" y1="11" x2="{x(0)}" y2="19" stroke="#888" stroke-width="0.8"/>']
-    body += [f'<circle cx="{x(v)}" cy="15" r="2.3" fill="#8c8c8c" fill-opacity="0.55"/>' for v in data]
+    body = [f'<line x1="{x(low)}" y1="15" x2="{x(top)}" y2="15" stroke="#888" stroke-width="0.8"/>']
+    if data:  # one path for every dot (round caps on short strokes): a light page for the PDF engine
+        dots = " ".join(f"M{x(v)} 15h0.1" for v in data)
+        body.append(f'<path d="{dots}" stroke="#8c8c8c" stroke-opacity="0.55" stroke-width="4.6" '
+                    'stroke-linecap="round" fill="none"/>')
     if national is not None and not pd.isna(national):
         body.append(f'<line x1="{x(national)}" y1="5" x2="{x(national)}" y2="21" stroke="#111" stroke-width="1.6"/>')
     if own is not None and not pd.isna(own):
@@ -123,6 +126,25 @@ def bar_pair(own: float | None, national: float | None, label: str) -> str:
 
 def data_uri(payload: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
+
+
+GENERATED = "generated"  # the document's images: <img src="generated/map.png"> is served from memory
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image made for one document: served to the PDF engine by `local_only_fetcher` from memory
+    (a large data: URI in the HTML would make the HTML parser crawl); ``str()`` is its ``src``."""
+
+    name: str
+    payload: bytes
+    mime: str = "image/png"
+
+    def __str__(self) -> str:
+        return f"{GENERATED}/{self.name}"
+
+    def as_data_uri(self) -> str:
+        return data_uri(self.payload, self.mime)
 
 
 # --------------------------------------------------------------------------- the parts of a document
@@ -246,12 +268,13 @@ def _sites_frame(bundle: Bundle, site_ids: list[str]) -> pd.DataFrame:
                          "lon": sites["lon"].astype(float).to_numpy()})
 
 
-def _map(ctx: Context, layer: str, focus: list[str], site_ids: list[str], lang: str, outline=None) -> str:
+def _map(ctx: Context, layer: str, focus: list[str], site_ids: list[str], lang: str, outline=None) -> Image:
     parts = ctx.layer_parts(layer)
     text = png.UnitMapText(unit=t("pdf_map_unit", lang), neighbours=t("pdf_map_neighbours", lang),
                            hospital=t("pdf_map_hospital", lang), outline=t("pdf_map_outline", lang))
-    image = png.unit_map_png(parts, focus, text, sites=_sites_frame(ctx.bundle, site_ids), outline=outline)
-    return data_uri(image, "image/png")
+    image = png.unit_map_png(parts, focus, text, sites=_sites_frame(ctx.bundle, site_ids), outline=outline,
+                             short=views.short_name)
+    return Image("map.png", image)
 
 
 # --------------------------------------------------------------------------- the documents
@@ -308,6 +331,7 @@ def unit_doc(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.da
         "kind": "unit", "lang": lang, "title": unit["unit_navn"], "subtitle": _layer_line(b, layer, on, lang),
         "hospitals": [site_names[s] for s in sites if s in site_names.index] or [unit["hospital"]
                                                                                  or t("site_no_hospital", lang)],
+        "hospitals_label": t("pdf_hospitals" if b.registry.entry(layer).role == "care" else "unit_hospitals", lang),
         "dates": _built(b, ctx, on, year, lang, today),
         "population": fmt.number(total, 0, lang), "year": year,
         "lead": t("pdf_unit_lead", lang, n=len(member_rows), population=fmt.number(total, 0, lang), year=year),
@@ -439,10 +463,14 @@ def engine():
     return _Engine.module
 
 
-def local_only_fetcher():
-    """A WeasyPrint URL fetcher that serves ``data:`` URIs and files inside `TEMPLATES`, and refuses
-    everything else (http, https, ftp, other files). Its ``refused`` list names what it refused."""
+def local_only_fetcher(images: list[Image] | tuple[Image, ...] = ()):
+    """A WeasyPrint URL fetcher that serves ``data:`` URIs, the document's ``images`` (``generated/NAME``)
+    and files inside `TEMPLATES` (the print stylesheet), and refuses everything else (http, https, ftp,
+    other files). Its ``refused`` list names what it refused."""
     weasyprint = engine()
+    from urllib.request import url2pathname
+
+    own = {(TEMPLATES / GENERATED / i.name).resolve(): i for i in images}
 
     class LocalOnlyFetcher(weasyprint.URLFetcher):
         def __init__(self):
@@ -452,9 +480,11 @@ def local_only_fetcher():
         def fetch(self, url, headers=None):
             ok = url.startswith("data:")
             if url.startswith("file:"):
-                from urllib.request import url2pathname
                 path = Path(url2pathname(url.split("?")[0].removeprefix("file:"))).resolve()
-                ok = path.is_relative_to(TEMPLATES.resolve())
+                if path in own:
+                    image = own[path]
+                    return weasyprint.urls.URLFetcherResponse(url, image.payload, {"Content-Type": image.mime})
+                ok = path.is_relative_to(TEMPLATES.resolve()) and path.is_file()
             if not ok:
                 self.refused.append(url)
                 raise ValueError(f"refused to fetch {url[:80]!r}: a profile uses only its own files")
@@ -463,10 +493,11 @@ def local_only_fetcher():
     return LocalOnlyFetcher()
 
 
-def pdf_bytes(page: str, fetcher=None) -> bytes:
-    """The HTML ``page`` as an A4 PDF (fonts embedded, text selectable), with `local_only_fetcher`."""
+def pdf_bytes(page: str, fetcher=None, images: list[Image] | tuple[Image, ...] = ()) -> bytes:
+    """The HTML ``page`` as an A4 PDF (fonts embedded, text selectable), with `local_only_fetcher`
+    serving ``images``."""
     weasyprint = engine()
-    fetcher = fetcher or local_only_fetcher()
+    fetcher = fetcher or local_only_fetcher(images)
     try:
         document = weasyprint.HTML(string=page, base_url=str(TEMPLATES) + "/", url_fetcher=fetcher)
         return document.write_pdf(font_config=_Engine.fonts)
@@ -477,13 +508,15 @@ def pdf_bytes(page: str, fetcher=None) -> bytes:
 def unit_pdf(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.date | None = None,
              year: int | None = None, today: dt.date | None = None) -> bytes:
     """The datapakke of one unit as PDF bytes (see `unit_doc`)."""
-    return pdf_bytes(render_html(unit_doc(ctx, layer, unit_id, lang, on, year, today)))
+    doc = unit_doc(ctx, layer, unit_id, lang, on, year, today)
+    return pdf_bytes(render_html(doc), images=[doc["map"]])
 
 
 def kommune_pdf(ctx: Context, kode: str, lang: str = "da", on: dt.date | None = None, year: int | None = None,
                 today: dt.date | None = None) -> bytes:
     """The datapakke of one kommune as PDF bytes (see `kommune_doc`)."""
-    return pdf_bytes(render_html(kommune_doc(ctx, kode, lang, on, year, today)))
+    doc = kommune_doc(ctx, kode, lang, on, year, today)
+    return pdf_bytes(render_html(doc), images=[doc["map"]])
 
 
 # --------------------------------------------------------------------------- many documents (site --pdf, bench)
