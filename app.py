@@ -29,4 +29,5 @@ page = st.navigation([
 ui.language_switch()
 ui.date_switch()
 ui.show_date_problem()
-page.run()
+with ui.run_gate():  # a bounded number of page runs at once per process (ui.MAX_RUNS)
+    page.run()
