@@ -137,3 +137,28 @@ def test_the_run_gate_bounds_page_runs_and_always_releases():
         assert ui._run_gate.acquire(timeout=1)
     for _ in range(ui.MAX_RUNS):
         ui._run_gate.release()
+
+
+def test_the_run_gate_lets_waiters_in_by_arrival():
+    import threading
+
+    import ui
+
+    gate, order = ui._FifoGate(1), []
+    assert gate.acquire(timeout=1)
+    threads = []
+    for i in range(5):
+        def run(i=i) -> None:
+            assert gate.acquire(timeout=30)
+            order.append(i)
+            gate.release()
+        threads.append(threading.Thread(target=run))
+        threads[-1].start()
+        deadline = time.monotonic() + 10
+        while len(gate._queue) < i + 1 and time.monotonic() < deadline:  # queued before the next one comes
+            threading.Event().wait(0.005)
+    gate.release()
+    for thread in threads:
+        thread.join(30)
+    assert order == [0, 1, 2, 3, 4]
+    assert not gate.acquire(timeout=0) or gate.release() is None  # a place is free again
