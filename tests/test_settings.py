@@ -161,4 +161,5 @@ def test_the_run_gate_lets_waiters_in_by_arrival():
     for thread in threads:
         thread.join(30)
     assert order == [0, 1, 2, 3, 4]
-    assert not gate.acquire(timeout=0) or gate.release() is None  # a place is free again
+    assert gate.acquire(timeout=0)  # the place is free again
+    gate.release()
