@@ -180,7 +180,8 @@ def test_data_page_offers_every_download(bundle):
     assert not at.exception
     labels = {b.label for b in at.get("download_button")}
     assert labels == {"Kommuner (GeoJSON)", "Enheder (GeoJSON)", "Medlemskaber (GeoJSON)", "Kommuner (CSV)",
-                      "Enheder (CSV)", "Kommuner (Excel)", "Enheder (Excel)", "Kortet som billede (PNG)"}
+                      "Enheder (CSV)", "Medlemskaber (CSV)", "Kommuner (Excel)", "Enheder (Excel)",
+                      "Medlemskaber (Excel)", "Signaturforklaring (CSV)", "Kortet som billede (PNG)"}
 
 
 def test_sources_page_lists_sources_series_confidence_and_citations(bundle):
