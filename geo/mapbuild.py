@@ -223,8 +223,27 @@ def add_labels(fmap: folium.Map, labels: gpd.GeoDataFrame) -> folium.Map:
     return fmap
 
 
+class IconPath(MacroElement):
+    """Tell Leaflet where its marker images are (``L.Icon.Default.imagePath``), before any marker is made.
+
+    Leaflet guesses the folder from leaflet.css; when the stylesheet is not applied yet it takes the
+    link's address minus ``/leaflet.css`` and loses the slash, so every map asked for
+    ``…/leafletmarker-icon.png`` and ``…/leafletmarker-shadow.png`` (404). folium's markers (the unit
+    labels) are made with the default icon before their own is set.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};"
+                         "{% endmacro %}")
+
+    def __init__(self, path: str) -> None:  # noqa: D107 - see the class
+        super().__init__()
+        self._name = "IconPath"
+        self.path = path
+
+
 def _local_map(fmap: folium.Map, assets_url: str) -> folium.Map:
-    """Point a map at the app's own Leaflet (no CDN) and give it the app's background."""
+    """Point a map at the app's own Leaflet (no CDN), with its marker images, and give it the app's background."""
+    fmap.add_child(IconPath(f"{assets_url}/images/"))  # first: before any marker
     fmap.default_js = [("leaflet", f"{assets_url}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{assets_url}/leaflet.css")]
     fmap.get_root().header.add_child(

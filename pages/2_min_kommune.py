@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import cards, mapbuild, profile, readable, roles, safe, views
+from geo import cards, profile, readable, roles, safe
 from geo.catalog import source_text
 from geo.fmt import number
 from geo.i18n import t
@@ -75,6 +74,7 @@ for fact in ui.summary(kode, L, day):
     if fact.why:
         why = "why_low" if fact.confidence == "low" else "why_confidence"
         st.caption(f"{t(why, L)}: {safe.md(fact.why)}")
+ui.profile_pdf_button("kommune", kode)
 own_units = b.assignments.loc[(b.assignments["layer"] == care) & (b.assignments["kommune_kode"] == kode),
                               "unit_id"].tolist()
 pairs = reg.registry.comparisons(day)
@@ -124,14 +124,11 @@ with st.container(key="mk_narrow_figures"):
 st.caption(t("age_caveat", L))
 
 st.subheader(t("unit_map", L, layer=safe.md(ui.layer_names()[care])))
-view = ui.national_view(MapState(layer=care, on=day, lang=L, labels=True))
-bounds = views.unit_bounds(b, ui.display(), care, own_units)
-fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, sites=view.sites, bounds=bounds, labels=view.labels)
-mapbuild.add_legend_hover(fmap, ui.unit_shapes(care).rename(columns={"unit_navn": "label"}))
-shape = ui.display().kommuner
-st_folium(fmap, key=f"mk_map_{kode}", height=480, use_container_width=True, returned_objects=[],
-          feature_group_to_add=mapbuild.highlight_group(shape[shape["kommune_kode"] == kode]))
+view_state = MapState(layer=care, on=day, lang=L, labels=True)
+drawn = ui.national_map(view_state.drawn(), ui.map_bounds(care, tuple(own_units)), legend_hover=True)
+ui.show_map(drawn, key=f"mk_map_{kode}", height=480, returned_objects=[],
+            feature_group=ui.highlight_script(("kommune", (kode,))))
 # The main map's colours and names; hovering an entry outlines its unit.
 st.markdown(f"**{t('legend', L)}**")
-st.markdown(ui.legend_html(view.legend, hover=True), unsafe_allow_html=True)
+st.markdown(ui.legend_html(ui.national_view(view_state).legend, hover=True), unsafe_allow_html=True)
 st.caption(t("mk_map_note", L))

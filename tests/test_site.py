@@ -3,7 +3,6 @@ and in headless Chromium: the maps draw from the site alone and axe-core finds n
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import io
 import json
@@ -26,12 +25,7 @@ from tests.test_browser import browser  # noqa: F401 - fixture
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def atlas(bundle, tmp_path_factory) -> Path:
-    """The atlas built once on the real bundle."""
-    out = tmp_path_factory.mktemp("atlas") / "site"
-    site.build_site(bundle, out, today=dt.date(2026, 11, 30))
-    return out
+# `atlas`: the atlas built once per session on the real bundle (tests/conftest.py).
 
 
 class Links(HTMLParser):
@@ -213,7 +207,7 @@ def _old_atlas(path: Path, entries: tuple[str, ...] | None = None) -> Path:
     return path
 
 
-def _tiny_site(_bundle, root, _today, _log, _on=None):
+def _tiny_site(_bundle, root, _today, _log, _on=None, **_options):
     (root / "index.html").write_text("new atlas")
     (root / "kommune").mkdir()
     (root / "kommune" / "index.html").write_text("new kommune")
@@ -294,7 +288,7 @@ def test_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path, monkey
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from geo import site
-def blocked(bundle, root, today, log, on=None):
+def blocked(bundle, root, today, log, on=None, **_options):
     (root / "index.html").write_text("half")
     print("building", flush=True)
     sys.stdin.read()  # blocks until killed
@@ -372,10 +366,12 @@ def test_page_draws_its_map_from_the_site_alone(atlas_page, atlas_server, atlas,
 
 
 @pytest.mark.browser
-def test_national_map_draws_every_kommune_and_the_finder_filters(atlas_page, atlas_server):
+def test_national_map_draws_every_kommune_and_the_finder_filters(atlas_page, atlas_server, atlas):
     page = atlas_page
     page.goto(f"{atlas_server}/index.html")
-    expect(page.locator(".map path.leaflet-interactive")).to_have_count(99, timeout=30_000)  # København in two
+    geo = re.search(r'class="map" data-geo="([^"]+)"', (atlas / "index.html").read_text(encoding="utf-8")).group(1)
+    drawn = json.loads((atlas / geo).read_text(encoding="utf-8"))["features"]
+    expect(page.locator(".map path.leaflet-interactive")).to_have_count(len(drawn), timeout=30_000)  # København in two
     page.get_by_label("Skriv en del af navnet eller koden").fill("købe")
     expect(page.locator("#kommuner li:visible")).to_have_count(1)
     expect(page.get_by_role("link", name="København (0101)")).to_be_visible()

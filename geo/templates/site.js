@@ -1,5 +1,9 @@
 (function () {
   "use strict";
+  // Leaflet's marker images are in assets/images/ beside this script (Leaflet's own guess looks for
+  // a leaflet.css link, which the atlas folds into site.css).
+  var me = document.currentScript;
+  if (window.L && me && me.src) { L.Icon.Default.imagePath = me.src.replace(/site\.js([?#].*)?$/, "images/"); }
   var MARKER = {radius: 6, color: "#111111", weight: 2, fillColor: "#ffffff", fillOpacity: 1};
   function text(s) { var e = document.createElement("span"); e.textContent = s; return e; }
   // Unit names on the map (features with ``l``), larger units first; a name that would cover one placed
