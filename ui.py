@@ -842,3 +842,9 @@ def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
     """The scenario's map (`scenario_areas`), rendered once per process."""
     areas, _legend = scenario_areas(base, token, lang_)
     return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def membership_table(layer: str, lang_: str, day: dt.date) -> pd.DataFrame:
+    """`geo.views.membership_table` indexed by kommune code, once per (layer, language, date); read only."""
+    return views.membership_table(bundle(), layer, lang=lang_, on=day).set_index("kommune_kode")
