@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from geo import (
     citations,
     crosswalk,
     export,
+    mapbuild,
     model,
     plans,
     planview,
@@ -108,6 +110,12 @@ def _refresh_select_widgets() -> None:
 def _set_language() -> None:
     st.session_state.lang = st.session_state.lang_choice
     _refresh_select_widgets()
+
+
+def toggle_language() -> None:
+    """Switch to the other language (the header's da/en button, reachable without the sidebar)."""
+    st.session_state.lang_choice = "en" if lang() == "da" else "da"
+    _set_language()
 
 
 def language_switch() -> None:
@@ -276,7 +284,20 @@ def show_data_error(exc: Exception) -> None:
 # is shown by `bundle` in the reader's language.
 @st.cache_resource(show_spinner=False)
 def _load(directory: str, tables: str) -> Bundle:
-    return load_bundle(Path(directory), Path(tables))
+    return _frozen(load_bundle(Path(directory), Path(tables)))
+
+
+def _frozen(value):
+    """``value``, after moving every object alive now into the collector's permanent generation.
+
+    Streamlit collects all generations after every script run (runner.postScriptGC); with the
+    bundle and display geometry frozen, that collection skips their millions of objects (about
+    0 ms instead of 139-245 ms a run) and, unlike turning the collection off, sessions' garbage
+    is still freed. Collected first, so no garbage is frozen. Once per process per cached object.
+    """
+    gc.collect()
+    gc.freeze()
+    return value
 
 
 _LOADED: set[tuple[str, str]] = set()  # bundles this process has loaded: no spinner needed for them
@@ -302,7 +323,7 @@ def bundle() -> Bundle:
 
 @st.cache_resource(show_spinner=False)
 def _display(directory: str, tables: str) -> views.Display:
-    return views.make_display(_load(directory, tables))
+    return _frozen(views.make_display(_load(directory, tables)))
 
 
 def display() -> views.Display:
@@ -489,17 +510,27 @@ def slug(text: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
-    """GeoJSON or CSV of what is shown: the export frame with the fill's values added."""
-    frame = export.frame_for(bundle(), layer, what)
+def export_text(layer: str, what: str, fmt: str, fill_key: str, on: dt.date | None = None) -> str:
+    """GeoJSON or CSV of what is shown: the export frame (regions of the date shown ``on``) with the
+    fill's values added (the unit values by the function the map's unit table uses)."""
+    frame = export.frame_for(bundle(), layer, what, on=on)
     frame = export.with_fill(bundle(), frame, layer, what, fill_key)
     return export.render(frame, fmt)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
-    """The Excel workbook of what is shown (see `geo.export.xlsx_for`), dated ``day``."""
-    return export.xlsx_for(bundle(), layer, what, fill_key, dt.date.fromisoformat(day))
+def xlsx_bytes(state: viewstate.MapState, what: str, day: str) -> bytes:
+    """The Excel workbook of the view ``state`` (its ``drawn()`` value; see `geo.export.xlsx_for`):
+    the table, the map's legend (classes, colours, counts) and the sources, dated ``day``."""
+    legend = national_view(state).legend
+    return export.xlsx_for(bundle(), state.layer, what, state.fill, dt.date.fromisoformat(day), on=state.on,
+                           legend=legend)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def legend_csv(state: viewstate.MapState) -> str:
+    """The legend of the view ``state`` (classes, colours, counts) as CSV (`geo.export.legend_frame`)."""
+    return export.to_csv(export.legend_frame(national_view(state).legend))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -512,8 +543,11 @@ def png_bytes(state: viewstate.MapState) -> bytes:
     cited = (catalog.source_text(view.fill.source, L) if view.fill.source else
              citations.sources_text(bundle().layer(state.layer)['source'], bundle().citations, L))
     source = f"{t('source', L)}: {cited}"
+    labels = view.labels  # unit names on the picture, so it can be read on its own (issue 15 item 3)
+    if labels is None and view.fill.kind == "category":
+        labels = views.unit_labels(bundle(), display(), state.layer)
     return png.render_png(view.areas, view.legend, title=title, source=source, outlines=view.outlines,
-                          sites=view.sites)
+                          sites=view.sites, labels=labels)
 
 
 def download_section(state: viewstate.MapState) -> None:
@@ -522,39 +556,37 @@ def download_section(state: viewstate.MapState) -> None:
     layer, fill_key = state.layer, state.fill
     stem = f"klyngekort_{layer}_{slug(fill_key)}"  # the fill key carries its year
     cols = st.columns(3)
-    buttons = [
-        ("dl_kommuner", "kommuner", "geojson"), ("dl_units", "units", "geojson"),
-        ("dl_memberships", "memberships", "geojson"), ("dl_csv_kommuner", "kommuner", "csv"),
-        ("dl_csv_units", "units", "csv"),
-    ]
-    for i, (label, what, fmt) in enumerate(buttons):
-        ext = "geojson" if fmt == "geojson" else "csv"
-        mime = "application/geo+json" if fmt == "geojson" else "text/csv"
-        cols[i % 3].download_button(
-            t(label, L), data=export_text(layer, what, fmt, fill_key), file_name=f"{stem}_{what}.{ext}",
-            mime=mime, key=f"dl_{what}_{fmt}", on_click="ignore",
-        )
-    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    for i, what in enumerate(("kommuner", "units")):
-        cols[i].download_button(
-            t(f"dl_xlsx_{what}", L), data=xlsx_bytes(layer, what, fill_key, dt.date.today().isoformat()),
-            file_name=f"{stem}_{what}.xlsx", mime=xlsx_mime, key=f"dl_{what}_xlsx", on_click="ignore",
-        )
-    cols[2].download_button(t("dl_png", L), data=png_bytes(state.drawn()),
+    # One column per table (kommuner, units, memberships), each as GeoJSON, CSV and Excel; the
+    # regions are those of the date shown, the Excel files carry the map's legend as a sheet.
+    labels = {"geojson": "dl_{what}", "csv": "dl_csv_{what}", "xlsx": "dl_xlsx_{what}"}
+    mimes = {"geojson": "application/geo+json", "csv": "text/csv",
+             "xlsx": XLSX_MIME}
+    shown = state.drawn()
+    for col, what in zip(cols, export.WHATS, strict=True):
+        for fmt in ("geojson", "csv", "xlsx"):
+            data = (xlsx_bytes(shown, what, dt.date.today().isoformat()) if fmt == "xlsx"
+                    else export_text(layer, what, fmt, fill_key, state.on))
+            col.download_button(t(labels[fmt].format(what=what), L), data=data, file_name=f"{stem}_{what}.{fmt}",
+                                mime=mimes[fmt], key=f"dl_{what}_{fmt}", on_click="ignore")
+    cols[0].download_button(t("dl_legend_csv", L), data=legend_csv(shown), file_name=f"{stem}_legend.csv",
+                            mime="text/csv", key="dl_legend_csv", on_click="ignore")
+    cols[1].download_button(t("dl_png", L), data=png_bytes(shown),
                             file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
     st.caption(t("dl_note", L))
     st.caption(t("dl_formats_note", L))
 
 
-def legend_html(rows: list[LegendRow]) -> str:
-    """The legend as accessible HTML: a swatch, the label in text and the count."""
+def legend_html(rows: list[LegendRow], hover: bool = False) -> str:
+    """The legend as accessible HTML: a swatch, the label in text and the count. With ``hover`` each
+    entry outlines its unit on a map drawn with `geo.mapbuild.add_legend_hover` while hovered or focused."""
     items = []
     for row in rows:
+        attrs = f" {mapbuild.legend_item_attrs(row.label)}" if hover else ""
         swatch = (f'<span aria-hidden="true" style="display:inline-block;width:1.4em;height:1em;'
                   f'background:{row.colour};border:1px solid #555;vertical-align:middle;'
                   f'margin-right:.4em"></span>')
-        items.append(f"<li>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
-    return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
+        items.append(f"<li{attrs}>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
+    return '<ul style="list-style:none;padding-left:0;margin:0;columns:15rem auto">' + "".join(items) + "</ul>"
 
 
 def confidence_counts(rows: pd.DataFrame) -> str:
@@ -668,6 +700,22 @@ def scenario_download(base: str, token: str, lang_: str, index: int):
     return lambda: _scenario_files(*args)[index]
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario_metrics_files(base: str, token: str, indicator: str | None, day: str) -> tuple[str, bytes]:
+    """The scenario's unit metrics (`geo.planview.metrics_frame`, what the page's table shows) as CSV
+    and as an Excel workbook (sheets ``metrics`` and ``sources``, dated ``day``)."""
+    ctx, start = plan_context(), plans.layer_plan(bundle(), base)
+    plan = scenario_plan(base, token)
+    before, after = plans.unit_metrics(ctx, start), plans.unit_metrics(ctx, plan)
+    frame = planview.metrics_frame(plans.metrics_change(before, after), after, before, indicator)
+    changes = [c.text() for c in plans.decode_changes(token)] if token else []
+    sources = planview.metrics_sources(bundle(), base, changes, after.attrs["year"], dt.date.fromisoformat(day))
+    return export.to_csv(frame), export.to_xlsx(frame, sources, sheet="metrics")
+
+
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:
     """A link to Sammenlign with layer ``a`` (and ``b``, and a unit to point at); nothing without navigation."""
     params = {"a": a} | ({"b": b} if b else {}) | ({"unit": unit} if unit else {})
@@ -730,8 +778,6 @@ from dataclasses import dataclass  # noqa: E402
 
 import folium  # noqa: E402
 import streamlit_folium  # noqa: E402
-
-from geo import mapbuild  # noqa: E402
 
 _capture = threading.local()
 _send_component = getattr(streamlit_folium._component_func, "klyngekort_sends", streamlit_folium._component_func)
@@ -806,13 +852,18 @@ def show_map(drawn: DrawnMap, *, key: str, height: int, returned_objects: list[s
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def national_map(state: viewstate.MapState, bounds: tuple | None = None, basemap: bool = False) -> DrawnMap:
+def national_map(state: viewstate.MapState, bounds: tuple | None = None, basemap: bool = False,
+                 legend_hover: bool = False) -> DrawnMap:
     """The national map of one view (`national_view`; pass ``state.drawn()``), fitted to ``bounds``
-    (((south, west), (north, east)); default Denmark), rendered once per process."""
+    (((south, west), (north, east)); default Denmark), rendered once per process. With
+    ``legend_hover`` (a membership map), hovering a legend entry (`legend_html(..., hover=True)`)
+    outlines its unit."""
     view = national_view(state)
     fmap = mapbuild.build_map(view.areas, assets_url=LEAFLET_URL, outlines=view.outlines, sites=view.sites,
                               basemap=basemap, labels=view.labels,
                               bounds=[list(corner) for corner in bounds] if bounds else None)
+    if legend_hover:
+        mapbuild.add_legend_hover(fmap, unit_shapes(state.layer).rename(columns={"unit_navn": "label"}))
     return DrawnMap.of(fmap)
 
 
@@ -841,9 +892,80 @@ def map_bounds(layer: str, unit_ids: tuple[str, ...]) -> tuple:
 def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
     """The scenario's map (`scenario_areas`), rendered once per process."""
     areas, _legend = scenario_areas(base, token, lang_)
-    return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+    # the main map's colours (scenario_areas), unit labels, and a legend whose entries outline their unit
+    units = model.unit_geometries(areas)
+    labels = mapbuild.label_points(units).assign(text=lambda f: [views.short_name(n) for n in f["unit_navn"]])
+    fmap = mapbuild.build_map(areas, assets_url=LEAFLET_URL, labels=labels)
+    mapbuild.add_legend_hover(fmap, units.rename(columns={"unit_navn": "label"}))
+    return DrawnMap.of(fmap)
 
 
+# --- issue 13: the datapakke (printable PDF profile) on Min kommune and the Klynger profile ----------------
+_PDF_LOCK = __import__("threading").Lock()  # one PDF at a time per process (matplotlib and WeasyPrint state)
+
+
+@st.cache_resource(show_spinner=False)
+def _profile_context(directory: str, tables: str):
+    from geo import profile_doc
+
+    return profile_doc.Context.of(_load(directory, tables))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def profile_pdf(kind: str, ident: str, day: dt.date, year: int | None, lang_: str) -> bytes:
+    """The datapakke of a kommune (``ident`` = kode) or a unit (``ident`` = 'layer/unit_id') as on ``day``,
+    cached per (kind, id, date, year, language)."""
+    from geo import profile_doc
+
+    with _PDF_LOCK:
+        ctx = _profile_context(str(sources_dir()), str(data_dir()))
+        if kind == "kommune":
+            return profile_doc.kommune_pdf(ctx, ident, lang_, day, year)
+        layer, unit = ident.split("/", 1)
+        return profile_doc.unit_pdf(ctx, layer, unit, lang_, day, year)
+
+
+def profile_pdf_button(kind: str, ident: str, year: int | None = None) -> None:
+    """A download button for the datapakke; the PDF is made when the button is clicked (deferred).
+    Without WeasyPrint or Pango the page says so instead (st.error)."""
+    from geo import profile_doc
+
+    L, day = lang(), on()
+    try:
+        profile_doc.engine()
+    except KlyngekortError as exc:
+        st.error(t("pdf_error", L, error=safe.md(exc)))
+        return
+    st.download_button(t("pdf_download", L), data=lambda: profile_pdf(kind, ident, day, year, L),
+                       file_name=f"datapakke_{slug(ident.replace('/', '_'))}_{day.isoformat()}_{L}.pdf",
+                       mime="application/pdf", key=f"dl_pdf_{kind}", help=t("pdf_download_help", L),
+                       on_click="ignore", icon=":material/picture_as_pdf:")
+
+
+def uploader_in_language(lang_: str) -> None:
+    """Put the page's words on Streamlit's file uploaders, which draw their button ("Upload") and limit
+    ("2MB per file") in English only.
+
+    On Danish pages a style hides those two texts (so screen readers skip them too) and writes
+    "Vælg fil" and "Højst 2 MB pr. fil" in their place; the limit is `geo.tables.UPLOAD_MAX_MB`, the one
+    ``server.maxUploadSize`` enforces. English pages keep Streamlit's own words, which are right there.
+    """
+    if lang_ == "en":
+        return
+    from geo.tables import UPLOAD_MAX_MB
+
+    def css_text(text: str) -> str:
+        return '"' + "".join(c if c.isalnum() or c in " .,-" else f"\\{ord(c):x} " for c in text) + '"'
+
+    zone = "[data-testid=stFileUploaderDropzone]"
+    hint = "[data-testid=stFileUploaderDropzoneInstructions]"
+    st.html(f"<style>{zone} button [data-testid=stMarkdownContainer]{{display:none}}"
+            f"{zone} button>div>span::after{{content:{css_text(t('upload_button', lang_))}}}"
+            f"{hint} span{{display:none}}"
+            f"{hint}>div::after{{content:{css_text(t('upload_limit', lang_, mb=str(UPLOAD_MAX_MB)))}}}</style>")
+
+
+# --- issue 16: more views drawn once (map page selection, transition, Sammenlign) ---------------------
 @st.cache_resource(show_spinner=False, max_entries=16)
 def membership_table(layer: str, lang_: str, day: dt.date) -> pd.DataFrame:
     """`geo.views.membership_table` indexed by kommune code, once per (layer, language, date); read only."""

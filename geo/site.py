@@ -42,7 +42,7 @@ from geo.bundle import Bundle
 from geo.classify import UNASSIGNED_COLOUR
 from geo.errors import KlyngekortError
 from geo.i18n import t
-from geo.mapbuild import LEAFLET_DIR, draw_frame
+from geo.mapbuild import LEAFLET_DIR, draw_frame, label_points
 
 MARKER = ".klyngekort-atlas"
 LANGS = ("da", "en")
@@ -57,6 +57,7 @@ GZIP_LEVEL = 6  # level 9 cost twice the CPU for about 1 % smaller files
 JOBS = 2  # processes writing the kommune and unit pages (the machine's two cores); 1 writes in this process
 KOMMUNE_CHUNK = 10  # kommune pages per task of a worker process
 TEMPLATES = Path(__file__).parent / "templates"
+PDF_NAME = "datapakke.pdf"  # site --pdf: beside each kommune and unit page
 
 
 class AtlasError(KlyngekortError):
@@ -193,7 +194,7 @@ def _build_lock(parent: Path):
 
 
 def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None, on: dt.date | None = None,
-               log: Callable[[str], None] | None = None) -> dict:
+               log: Callable[[str], None] | None = None, pdf: bool = False) -> dict:
     """Write the atlas to ``out`` (both languages) as on the date ``on`` (default: today in Denmark);
     return counts and the build time. The home page and the kommune pages lead with the geography in
     force on ``on``; layers that ended before it keep their pages, marked historical.
@@ -218,7 +219,7 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
         try:  # the folder is made inside: an interrupt between making and entering would leave it
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
             today = today or roles.today()
-            stats = write_site(bundle, tmp, today, log, on or today)
+            stats = write_site(bundle, tmp, today, log, on or today, pdf=pdf)
             os.sync()  # once, not per file: the pages are plain writes into the build folder, swapped in whole
             files.atomic_write(tmp / MARKER, marker_text(_names(tmp)))
             os.chmod(tmp, 0o755)
@@ -258,6 +259,23 @@ class Atlas:
     outlines: dict[float, dict[str, str]] = field(default_factory=dict)
     national_views: dict[str, views.MapView] = field(default_factory=dict)
     sites: pd.DataFrame | None = None
+    pdf: bool = False  # site --pdf: a datapakke (PDF) beside every kommune and unit page (`geo.profile_doc`)
+    unit_labels: dict[str, dict[str, tuple[dict, str]]] = field(default_factory=dict)
+
+    def labels(self, layer: str) -> dict[str, tuple[dict, str]]:
+        """Per unit of ``layer``: the map label (properties ``l`` short name, ``n`` name, ``c`` colour and
+        ``r`` rank, larger units first) and its point as GeoJSON text, as the app's maps label them."""
+        if layer not in self.unit_labels:
+            parts, _ = self.layer_parts(layer, TOLERANCES[-1])
+            points = label_points(model.unit_geometries(parts)).to_crs(4326)
+            colours = self.colour(layer)
+            ranks = points["area"].rank(ascending=False, method="first").astype(int)
+            self.unit_labels[layer] = {
+                r.unit_id: ({"l": views.short_name(r.unit_navn), "n": r.unit_navn, "c": colours.get(r.unit_id, ""),
+                             "r": int(rank)},
+                            f'{{"type":"Point","coordinates":[{round(r.geometry.x, 5)},{round(r.geometry.y, 5)}]}}')
+                for r, rank in zip(points.itertuples(), ranks, strict=True)}
+        return self.unit_labels[layer]
 
     def display(self, tol: float) -> views.Display:
         if tol not in self.displays:
@@ -371,6 +389,8 @@ def local_map(atlas: Atlas, layer: str, unit_ids: list[str], outline_kode: str |
     sites = atlas.sites
     for s in sites[sites["site_id"].isin(site_ids or [])].itertuples():
         out.append(({"t": s.name}, f'{{"type":"Point","coordinates":[{round(s.lon, 5)},{round(s.lat, 5)}]}}'))
+    labels = atlas.labels(layer)  # the units shown, named on the map and in its legend (site.js)
+    out += [labels[u] for u in dict.fromkeys(parts["unit_id"].to_numpy()[shown]) if u in labels]
     return map_json(out)
 
 
@@ -383,6 +403,7 @@ def national_map(atlas: Atlas, layer: str) -> str:
         unit = names.get(r.unit_id, "") if isinstance(r.unit_id, str) else ""
         text = f"{r.kommune_navn} ({r.kommune_kode})" + (f": {unit}" if unit else "")
         out.append(({"t": text, "c": r.colour, "k": r.kommune_kode, "f": 1}, geom))
+    out += list(atlas.labels(layer).values())  # every unit named on the map (site.js)
     return map_json(out)
 
 
@@ -547,6 +568,7 @@ def write_kommune_pages(w: Writer, codes: list[str] | None = None) -> None:
             w.page("kommune.html", f"kommune/{kode}/index.html", lang, title=f"{navn} ({kode})", navn=navn, kode=kode,
                    facts=facts, hospitals=table, figures=fig_rows, unit_cols=unit_cols, units=units,
                    map_title=t("unit_map", lang, layer=atlas.layer_name(main, lang)),
+                   pdf_href=f"kommune/{kode}/{PDF_NAME}" if atlas.pdf else None,
                    mapdata=Markup(mapdata), has_map=True, geo="#mapdata", caption=caption)
 
 
@@ -602,7 +624,7 @@ def write_unit_pages(w: Writer, layers: list[str] | None = None) -> None:
                        hospital=unit.hospital or t("site_no_hospital", lang), year=pop_year,
                        population=fmt.number(population, 0, lang), members=member_rows, serving=serving,
                        indicators=indicators, citations=_citations(unit.source, b.citations, lang),
-                       mapdata=Markup(mapdata),
+                       mapdata=Markup(mapdata), pdf_href=f"{layer}/{unit.unit_id}/{PDF_NAME}" if atlas.pdf else None,
                        has_map=True, geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
 
 
@@ -641,8 +663,25 @@ def _built_lines(b: Bundle, fills: dict[str, profile.FillValues], today: dt.date
             + t("site_built", lang, date=today.isoformat(), year=pop_year, years=span) for lang in LANGS}
 
 
+def write_pdfs(w: Writer) -> None:
+    """``site --pdf``: the datapakke of every kommune and unit in both languages, beside its page
+    (`geo.profile_doc.site_pdfs`, two processes)."""
+    from geo import profile_doc
+
+    b = w.atlas.bundle
+    def where(lang: str, path: str) -> str:
+        return f"{'' if lang == 'da' else 'en/'}{path}/{PDF_NAME}"
+
+    jobs = [("kommune", kode, lang, where(lang, f"kommune/{kode}"))
+            for kode in b.kommuner["kommune_kode"] for lang in LANGS]
+    jobs += [("unit", f"{u.layer}/{u.unit_id}", lang, where(lang, f"{u.layer}/{u.unit_id}"))
+             for u in b.units.itertuples() if u.layer in w.atlas.layers.index for lang in LANGS]
+    for rel, payload in profile_doc.site_pdfs(b, jobs, w.atlas.on, w.atlas.today):
+        w.write(rel, payload)
+
+
 def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], None],
-               on: dt.date | None = None) -> dict:
+               on: dt.date | None = None, pdf: bool = False) -> dict:
     """Write every page, map, asset and export of the atlas into ``root`` (an empty directory)."""
     layers = bundle.layers.set_index("layer")
     clash = sorted(set(layers.index) & RESERVED)
@@ -652,12 +691,12 @@ def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], 
     sites = bundle.sites[bundle.sites["lat"] != ""].assign(lat=lambda s: s["lat"].astype(float),
                                                            lon=lambda s: s["lon"].astype(float))
     on = on or today
-    atlas = Atlas(bundle, today, on, layers, fills, sites=sites)
+    atlas = Atlas(bundle, today, on, layers, fills, sites=sites, pdf=pdf)
     atlas.built = _built_lines(bundle, fills, today, on)
     atlas.sources = sorted({fv.fill.source for fv in fills.values() if fv.fill.source})
     w = Writer(root, environment(), atlas)
     steps = (("assets", write_assets), ("layer pages", write_layer_pages),
-             ("kommune and unit pages, data", write_pages))
+             ("kommune and unit pages, data", write_pages)) + ((("PDFs", write_pdfs),) if pdf else ())
     for name, step in steps:
         t0, c0 = time.perf_counter(), _cpu_seconds()
         step(w)

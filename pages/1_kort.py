@@ -114,7 +114,7 @@ ui.show_url_problems(st.session_state.get("kort_problems", []))
 
 try:
     view = ui.national_view(state)
-    drawn = ui.national_map(state.drawn(), None, basemap)
+    drawn = ui.national_map(state.drawn(), None, basemap, legend_hover=fill.kind == "category")
 except ValueError as exc:
     st.error(safe.md(exc))
     st.stop()
@@ -141,7 +141,7 @@ with col_side:
                  format_func=lambda u: "—" if u is None else units[u])
     st.checkbox(t("show_labels", L), key=labels_key)
     st.markdown(f"**{t('legend', L)}**")
-    st.markdown(ui.legend_html(view.legend), unsafe_allow_html=True)
+    st.markdown(ui.legend_html(view.legend, hover=fill.kind == "category"), unsafe_allow_html=True)
     if fill.kind == "category":
         members = b.assignments[b.assignments["layer"] == layer]
         st.caption(f"{t('confidence_of_layer', L)}: {ui.confidence_counts(members)}")
