@@ -1014,3 +1014,16 @@ def mismatch_map(a: str, b: str, base: str | None, token: str, lang_: str) -> Dr
     """Sammenlign's mismatch map of `comparison`, rendered once."""
     areas = planview.mismatch_areas(display().kommuner, comparison(a, b, base, token, lang_), lang_)
     return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+
+
+# Distances to hospitals reproject the sites on every call: a third of a Min kommune visit's CPU.
+@st.cache_resource(show_spinner=False, max_entries=2 * 98)
+def hospitals_of(kode: str, layer: str) -> pd.DataFrame:
+    """`geo.profile.hospitals_of`, once per (kommune, layer) and process; read only."""
+    return profile.hospitals_of(bundle(), kode, layer)
+
+
+@st.cache_resource(show_spinner=False, max_entries=98)
+def nearest_acute(kode: str) -> pd.Series | None:
+    """`geo.profile.nearest_acute`, once per kommune and process; read only."""
+    return profile.nearest_acute(bundle(), kode)
