@@ -1027,3 +1027,11 @@ def hospitals_of(kode: str, layer: str) -> pd.DataFrame:
 def nearest_acute(kode: str) -> pd.Series | None:
     """`geo.profile.nearest_acute`, once per kommune and process; read only."""
     return profile.nearest_acute(bundle(), kode)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics_table(base: str, token: str, lang_: str, indicator: str) -> pd.DataFrame:
+    """Scenarier's table of unit metrics (`geo.planview.metrics_table`), once per (scenario, language,
+    indicator): formatting it was a fifth of a rerun's CPU; read only."""
+    _moved, before, after, change = scenario_metrics(base, token)
+    return planview.metrics_table(change, after, lang_, before, indicator, fill_label(indicator, lang_))
