@@ -1016,3 +1016,75 @@ def uploader_in_language(lang_: str) -> None:
             f"{zone} button>div>span::after{{content:{css_text(t('upload_button', lang_))}}}"
             f"{hint} span{{display:none}}"
             f"{hint}>div::after{{content:{css_text(t('upload_limit', lang_, mb=str(UPLOAD_MAX_MB)))}}}</style>")
+
+
+# --- issue 16: more views drawn once (map page selection, transition, Sammenlign) ---------------------
+@st.cache_resource(show_spinner=False, max_entries=16)
+def membership_table(layer: str, lang_: str, day: dt.date) -> pd.DataFrame:
+    """`geo.views.membership_table` indexed by kommune code, once per (layer, language, date); read only."""
+    return views.membership_table(bundle(), layer, lang=lang_, on=day).set_index("kommune_kode")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def transition_map(old: str, new: str, mode: str, choice: str | None, day: dt.date, lang_: str,
+                   sync: str | None) -> DrawnMap:
+    """The transition page's two synchronised maps (layers ``old`` and ``new``), fitted to and outlining
+    ``choice`` (a kommune code, or a unit of ``old`` for mode 'fra', of ``new`` for 'til'), rendered once."""
+    b, d = bundle(), display()
+    bounds, outline = None, None
+    if choice is not None:
+        old_units, new_units = crosswalk.units_of(crosswalk.rows_for(crosswalk_table(old, new), mode, choice))
+        bounds = mapbuild.bounds_union([views.unit_bounds(b, d, old, old_units),
+                                        views.unit_bounds(b, d, new, new_units)])
+        if mode == "kommune":
+            outline = d.kommuner[d.kommuner["kommune_kode"] == choice]
+        else:
+            shapes = unit_shapes(old if mode == "fra" else new)
+            outline = shapes[shapes["unit_id"] == choice]
+    sides = []
+    for layer in (old, new):
+        view = national_view(viewstate.MapState(layer=layer, on=day, lang=lang_, labels=True))
+        spec = {"areas": view.areas, "sites": view.sites, "labels": view.labels}
+        if outline is not None:
+            spec["highlight"] = mapbuild.highlight_group(outline, kind="kommune" if mode == "kommune" else "unit")
+        sides.append(spec)
+    return DrawnMap.of(mapbuild.build_dual_map(sides[0], sides[1], assets_url=LEAFLET_URL, sync_url=sync,
+                                               bounds=bounds))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def comparison(a: str, b: str, base: str | None, token: str, lang_: str) -> plans.Comparison:
+    """`geo.plans.compare` of two layers, or of a layer and the session's scenario (``viewstate.CompareState.SCENARIO``,
+    the changes ``token`` applied to ``base``), once per process; read only."""
+    def plan(key: str) -> plans.Plan:
+        return _scenario_plan(base, token, lang_) if key == viewstate.CompareState.SCENARIO else base_plan(key)
+
+    return plans.compare(plan_context(), plan(a), plan(b))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def mismatch_map(a: str, b: str, base: str | None, token: str, lang_: str) -> DrawnMap:
+    """Sammenlign's mismatch map of `comparison`, rendered once."""
+    areas = planview.mismatch_areas(display().kommuner, comparison(a, b, base, token, lang_), lang_)
+    return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+
+
+# Distances to hospitals reproject the sites on every call: a third of a Min kommune visit's CPU.
+@st.cache_resource(show_spinner=False, max_entries=2 * 98)
+def hospitals_of(kode: str, layer: str) -> pd.DataFrame:
+    """`geo.profile.hospitals_of`, once per (kommune, layer) and process; read only."""
+    return profile.hospitals_of(bundle(), kode, layer)
+
+
+@st.cache_resource(show_spinner=False, max_entries=98)
+def nearest_acute(kode: str) -> pd.Series | None:
+    """`geo.profile.nearest_acute`, once per kommune and process; read only."""
+    return profile.nearest_acute(bundle(), kode)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics_table(base: str, token: str, lang_: str, indicator: str) -> pd.DataFrame:
+    """Scenarier's table of unit metrics (`geo.planview.metrics_table`), once per (scenario, language,
+    indicator): formatting it was a fifth of a rerun's CPU; read only."""
+    _moved, before, after, change = scenario_metrics(base, token)
+    return planview.metrics_table(change, after, lang_, before, indicator, fill_label(indicator, lang_))

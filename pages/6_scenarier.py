@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from geo import plans, planview, safe, views
+from geo import plans, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
@@ -199,7 +199,7 @@ st.subheader(t("sc_metrics", L, year=after.attrs["year"]))
 indicators = list(ctx.fill_keys)
 indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k: ui.fill_label(k, L),
                          key="sc_indicator")
-st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
+st.dataframe(ui.scenario_metrics_table(base, token, L, indicator), hide_index=True,
              width="stretch")
 metrics_csv, metrics_xlsx = ui.scenario_metrics_files(base, token, indicator, dt.date.today().isoformat())
 m1, m2 = st.columns(2)
