@@ -144,3 +144,31 @@ def test_the_scenario_metrics_download_as_csv_and_excel_hold_the_table(bundle):
     assert book.sheetnames == ["metrics", "sources"]
     sources = dict(book["sources"].iter_rows(min_row=2, values_only=True))
     assert sources["changes"] == "0410=sd_fyn" and sources["population year"] == "2026"
+
+
+@pytest.mark.parametrize(("lang", "no_scenario", "unknown"), [
+    ("da", "denne session har intet scenarie", "Linket har en ukendt værdi for a"),
+    ("en", "this session has none", "The link has an unknown value for a"),
+])
+def test_sammenlign_names_a_scenario_it_does_not_have_and_unknown_layers(bundle, lang, no_scenario, unknown):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"a": "nowhere", "b": "scenario", "lang": lang})
+    at.run()
+    at.switch_page(SAMMENLIGN).run()
+    assert not at.exception
+    said = " ".join(m.value for m in [*at.warning, *at.error]).replace("\\", "")
+    assert no_scenario in said and unknown in said and "nowhere" in said
+
+
+def test_a_link_to_the_scenario_on_sammenlign_works_once_the_session_has_one(bundle):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"base": "sundhedsklynger", "s": plans.encode_changes([plans.parse_change("0410=sd_fyn")])})
+    at.run()
+    at.switch_page(SCENARIER).run()
+    _scenario_intact(at, "sundhedsklynger", "0410=sd_fyn")
+    at.query_params.clear()
+    at.query_params.update({"a": "sundhedsklynger", "b": "scenario"})
+    at.switch_page(SAMMENLIGN).run()
+    _no_trouble(at)
+    assert at.selectbox(key="sm_b").value == "scenario" and not at.warning
+
