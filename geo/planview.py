@@ -25,7 +25,12 @@ def plan_areas(bundle: Bundle, kommuner: gpd.GeoDataFrame, sub_areas: gpd.GeoDat
     """
     units = bundle.units[bundle.units["layer"] == plan.layer]
     parts = model.layer_parts(kommuner, sub_areas, plan.rows, units, plan.layer)
-    colours = classify.membership_colours(model.unit_geometries(parts))
+    # The main map's colours: those of the base layer as it is, so a unit keeps its colour when kommuner move.
+    base = model.layer_parts(kommuner, sub_areas, bundle.assignments, units, plan.layer)
+    colours = classify.membership_colours(model.unit_geometries(base))
+    missing = sorted(set(parts["unit_id"]) - set(colours))
+    if missing:  # a unit the base layer does not use: colour the scenario as it is
+        colours = classify.membership_colours(model.unit_geometries(parts))
     parts["colour"] = parts["unit_id"].map(colours)
     parts["moved"] = parts["kommune_kode"].isin(moved)
     tips = []
@@ -38,7 +43,7 @@ def plan_areas(bundle: Bundle, kommuner: gpd.GeoDataFrame, sub_areas: gpd.GeoDat
     parts["shared"] = parts["shared"].astype(str)
     counts = parts.groupby("unit_id")["kommune_kode"].nunique()
     names = dict(zip(units["unit_id"], units["unit_navn"], strict=True))
-    legend = [LegendRow(names[u], colours[u], int(counts[u])) for u in sorted(colours, key=names.get)]
+    legend = [LegendRow(names[u], colours[u], int(counts[u])) for u in sorted(counts.index, key=names.get)]
     cols = ["kommune_kode", "kommune_navn", "unit_id", "unit_navn", "share", "colour", "tip", "shared", "moved"]
     return gpd.GeoDataFrame(parts[[*cols, "geometry"]], geometry="geometry", crs=kommuner.crs), legend
 

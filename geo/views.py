@@ -32,7 +32,7 @@ SHORT_NAME_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Psykiatrisk Center "), "PC "),
     (re.compile(r"^Psykiatrisk Afdeling "), "Psyk. "),
     (re.compile(r"^Regionspsykiatrien "), "Psyk. "),
-    (re.compile(r"^Psykiatrien Region Nordjylland – Almenpsykiatrisk Afdeling, "), "Psyk. Nordjylland "),
+    (re.compile(r"^Psykiatrien Region Nordjylland – Almenpsykiatrisk Afdeling,? "), "Psyk. Nordjylland "),
     (re.compile(r"^Psykiatrien \w+, (\w+).*$"), r"Psyk. \1"),
     (re.compile(r"^Psykiatrien (\w+) – .*$"), r"Psyk. \1"),
     (re.compile(r"^Aarhus Universitetshospital, Psykiatrien.*$"), "Psyk. Aarhus"),

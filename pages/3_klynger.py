@@ -64,6 +64,7 @@ unit_note = row.get("note" if L == "da" else "note_en", "")
 if unit_note:
     st.caption(f"{t('note', L)}: {safe.md(unit_note)}")
 st.markdown(f"{t('source', L)}: {ui.sources_md(row['source'], limit=4)}")  # links: full contrast
+ui.profile_pdf_button("unit", f"{layer}/{unit}")
 serving = b.registry.serving(layer, day)
 if serving:
     ui.link_to_compare(layer, serving[0], unit)

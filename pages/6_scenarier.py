@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, plans, planview, safe, views
+from geo import plans, planview, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
@@ -133,7 +132,7 @@ day = ui.on()
 base = st.selectbox(t("sc_base", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="sc_base",
                     on_change=_new_base)
 units = ui.unit_names(base)
-base_plan = plans.layer_plan(b, base)
+base_plan = ui.base_plan(base)
 try:
     token = ui.scenario_token()
     plan = ui.scenario_plan(base, token)
@@ -142,9 +141,7 @@ except ValueError as exc:  # nothing stored should fail; if it does, the base pl
     state.sc_changes, token, plan = [], "", base_plan
 ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioState.PARAMS)
 
-moved = plans.changed_kommuner(base_plan, plan)
-before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)
-change = plans.metrics_change(before, after)
+moved, before, after, change = ui.scenario_metrics(base, token)
 
 c1, c2, c3 = st.columns([2, 2, 1])
 c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune", placeholder=ui.placeholder(),
@@ -178,12 +175,12 @@ if state.sc_changes:
 else:
     st.info(t("sc_no_changes", L))
 
-areas, legend = ui.scenario_areas(base, token, L)
-fmap = mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL)
-shape = ui.display().kommuner
-highlight = mapbuild.highlight_group(shape[shape["kommune_kode"].isin(moved)]) if moved else None
-st_folium(fmap, key="sc_map", height=560, use_container_width=True, returned_objects=["last_object_clicked_tooltip"],
-          feature_group_to_add=highlight, on_change=_on_map_click)
+highlight = ui.highlight_script(("kommune", tuple(moved))) if moved else None
+ui.show_map(ui.scenario_map(base, token, L), key="sc_map", height=560, returned_objects=["last_object_clicked_tooltip"],
+            feature_group=highlight, on_change=_on_map_click)
+# The scenario's units with the main map's colours, labels and a legend that outlines a unit when pointed at.
+st.markdown(f"**{t('legend', L)}**")
+st.markdown(ui.legend_html(ui.scenario_areas(base, token, L)[1], hover=True), unsafe_allow_html=True)
 if moved:
     st.caption(t("sc_moved_note", L))
 
@@ -211,14 +208,13 @@ m1.download_button(t("sc_dl_metrics_csv", L), metrics_csv, file_name=f"klyngekor
 m2.download_button(t("sc_dl_metrics_xlsx", L), metrics_xlsx, file_name=f"klyngekort_scenarie_{base}_metrics.xlsx",
                    mime=ui.XLSX_MIME, on_click="ignore", key="sc_dl_metrics_xlsx")
 
-csv_text, geojson, image = ui.scenario_downloads(base, token, L)
 stem = f"klyngekort_scenarie_{base}"
-d1, d2, d3 = st.columns(3)
-d1.download_button(t("sc_dl_csv", L), csv_text, file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
-                   key="sc_dl_csv")
-d2.download_button(t("sc_dl_geojson", L), geojson, file_name=f"{stem}.geojson", mime="application/geo+json",
-                   on_click="ignore", key="sc_dl_geojson")
-d3.download_button(t("sc_dl_png", L), image, file_name=f"{stem}.png", mime="image/png", on_click="ignore",
-                   key="sc_dl_png")
+d1, d2, d3 = st.columns(3)  # each file is made when its button is clicked (`ui.scenario_download`)
+d1.download_button(t("sc_dl_csv", L), ui.scenario_download(base, token, L, 0), file_name=f"{stem}.csv",
+                   mime="text/csv", on_click="ignore", key="sc_dl_csv")
+d2.download_button(t("sc_dl_geojson", L), ui.scenario_download(base, token, L, 1), file_name=f"{stem}.geojson",
+                   mime="application/geo+json", on_click="ignore", key="sc_dl_geojson")
+d3.download_button(t("sc_dl_png", L), ui.scenario_download(base, token, L, 2), file_name=f"{stem}.png",
+                   mime="image/png", on_click="ignore", key="sc_dl_png")
 st.file_uploader(t("sc_upload", L), type=list(plans.TABLE_TYPES), key="sc_upload")
 ui.link_to_compare(base, "scenario")
