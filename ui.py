@@ -437,12 +437,14 @@ def write_query(query: dict[str, str], owned: tuple[str, ...]) -> None:
 
 
 def show_url_problems(problems: list[viewstate.Problem]) -> None:
-    """One clear message per URL parameter whose value was not valid (data, so escaped)."""
+    """One clear message per URL parameter whose value was not valid (data, so escaped; a long value
+    is shortened to its first 200 characters)."""
     for p in problems:
+        value = p.value if len(p.value) <= 200 else p.value[:200] + "…"
         if p.param == "kommune":
-            st.error(t("kommune_unknown", lang(), code=safe.md(p.value)))
+            st.error(t("kommune_unknown", lang(), code=safe.md(value)))
         else:
-            st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(p.value)))
+            st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(value)))
 
 
 # A map view holds the display geometry of its layer: 16 choices stay warm, not every

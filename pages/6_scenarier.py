@@ -37,7 +37,7 @@ if "sc_changes" not in state:
             plans.apply_changes(plans.layer_plan(b, first.base), changes, ctx)
             state.sc_changes = [c.text() for c in changes]
         except ValueError as exc:
-            state.sc_notice = t("sc_bad_url", L, why=str(exc))
+            state.sc_notice = t("sc_bad_url", L, why=planview.why(exc, L))
 state.setdefault("sc_base_value", ui.main_layer())
 state.setdefault("sc_base", state.sc_base_value)
 
@@ -51,7 +51,7 @@ def _add(change: plans.Change) -> None:
     except plans.ScenarioTooLong as exc:
         state.sc_notice = t("sc_too_long", L, length=number(exc.length, 0, L), limit=number(exc.limit, 0, L))
     except ValueError as exc:
-        state.sc_notice = t("sc_bad_change", L, why=str(exc))
+        state.sc_notice = t("sc_bad_change", L, why=planview.why(exc, L))
 
 
 def _move() -> None:
@@ -72,7 +72,7 @@ def _split() -> None:
     try:
         _add(plans.parse_change(text))
     except ValueError as exc:
-        state.sc_notice = t("sc_bad_change", L, why=str(exc))
+        state.sc_notice = t("sc_bad_change", L, why=planview.why(exc, L))
 
 
 def _default_shares() -> None:
@@ -137,7 +137,7 @@ try:
     token = ui.scenario_token()
     plan = ui.scenario_plan(base, token)
 except ValueError as exc:  # nothing stored should fail; if it does, the base plan, never a traceback
-    st.warning(safe.md(t("sc_bad_url", L, why=str(exc))))
+    st.warning(safe.md(t("sc_bad_url", L, why=planview.why(exc, L))))
     state.sc_changes, token, plan = [], "", base_plan
 ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioState.PARAMS)
 

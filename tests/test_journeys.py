@@ -172,3 +172,23 @@ def test_a_link_to_the_scenario_on_sammenlign_works_once_the_session_has_one(bun
     _no_trouble(at)
     assert at.selectbox(key="sm_b").value == "scenario" and not at.warning
 
+
+
+@pytest.mark.parametrize(("page", "param", "size"), [("pages/1_kort.py", "breaks", 150_000),
+                                                     (SCENARIER, "s", 400_000),
+                                                     (SAMMENLIGN, "a", 400_000)])
+def test_an_overlong_link_gets_the_apps_own_message(bundle, page, param, size):
+    """Up to Streamlit's limit (512 Ki characters; past it Streamlit drops the query, and the nginx front
+    answers past 32,000 with its own page, deploy/pages/too-long.html) the page names the problem."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    value = ("1;" * (size // 2)) if param == "breaks" else ("v1." + "A" * size if param == "s" else "x" * size)
+    at.query_params.update({param: value} | ({"scheme": "user_defined", "fill": "pop:2026:population_total"}
+                                             if param == "breaks" else {}))
+    at.run()
+    if page != "pages/1_kort.py":
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    said = " ".join(m.value for m in [*at.warning, *at.error])
+    assert said, "the page says what is wrong with the link"
+    assert len(said) < 2_000, "the message does not repeat the whole value"
+    assert "characters" not in said and "the scenario" not in said, "said in the page's language (Danish)"
