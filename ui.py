@@ -705,17 +705,13 @@ def scenario_download(base: str, token: str, lang_: str, index: int):
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def scenario_metrics_files(base: str, token: str, indicator: str | None, day: str) -> tuple[str, bytes]:
-    """The scenario's unit metrics (`geo.planview.metrics_frame`, what the page's table shows) as CSV
-    and as an Excel workbook (sheets ``metrics`` and ``sources``, dated ``day``)."""
-    ctx, start = plan_context(), plans.layer_plan(bundle(), base)
-    plan = scenario_plan(base, token)
-    before, after = plans.unit_metrics(ctx, start), plans.unit_metrics(ctx, plan)
-    frame = planview.metrics_frame(plans.metrics_change(before, after), after, before, indicator)
+def scenario_metrics_files(frame: pd.DataFrame, base: str, token: str, year: int, day: str):
+    """The scenario's unit metrics (``frame``: `geo.planview.metrics_frame`, what the page's table shows)
+    as CSV text (cheap, given at once) and an Excel workbook made when its button is clicked (sheets
+    ``metrics`` and ``sources``, dated ``day``): ``(csv_text, make_xlsx)``."""
     changes = [c.text() for c in plans.decode_changes(token)] if token else []
-    sources = planview.metrics_sources(bundle(), base, changes, after.attrs["year"], dt.date.fromisoformat(day))
-    return export.to_csv(frame), export.to_xlsx(frame, sources, sheet="metrics")
+    sources = planview.metrics_sources(bundle(), base, changes, year, dt.date.fromisoformat(day))
+    return export.to_csv(frame), lambda: export.to_xlsx(frame, sources, sheet="metrics")
 
 
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:

@@ -201,7 +201,9 @@ indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k:
                          key="sc_indicator")
 st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
              width="stretch")
-metrics_csv, metrics_xlsx = ui.scenario_metrics_files(base, token, indicator, dt.date.today().isoformat())
+metrics = planview.metrics_frame(change, after, before, indicator)  # the table's rows, as data
+metrics_csv, metrics_xlsx = ui.scenario_metrics_files(metrics, base, token, after.attrs["year"],
+                                                      dt.date.today().isoformat())
 m1, m2 = st.columns(2)
 m1.download_button(t("sc_dl_metrics_csv", L), metrics_csv, file_name=f"klyngekort_scenarie_{base}_metrics.csv",
                    mime="text/csv", on_click="ignore", key="sc_dl_metrics_csv")

@@ -130,9 +130,14 @@ def test_the_scenario_metrics_download_as_csv_and_excel_hold_the_table(bundle):
     buttons = {b.label for b in at.get("download_button")}
     assert {"Nøgletal (CSV)", "Nøgletal (Excel)"} <= buttons
     import ui
+    from geo import planview
 
     indicator = at.selectbox(key="sc_indicator").value
-    csv_text, xlsx = ui.scenario_metrics_files("sundhedsklynger", at.query_params["s"], indicator, "2026-12-02")
+    token = at.query_params["s"]
+    _, before, after, change = ui.scenario_metrics("sundhedsklynger", token)
+    frame = planview.metrics_frame(change, after, before, indicator)  # as the page makes it
+    csv_text, make_xlsx = ui.scenario_metrics_files(frame, "sundhedsklynger", token, 2026, "2026-12-02")
+    xlsx = make_xlsx()
     assert csv_text.count("\r\n") == len(shown) + 1
     frame = pd.read_csv(io.StringIO(csv_text))
     assert list(frame["unit_navn"]) == list(shown["Enhed"]) and (frame["population_year"] == 2026).all()
