@@ -7,7 +7,7 @@ import re
 import geopandas as gpd
 import pandas as pd
 
-from geo import classify, counts, export, fmt, model, plans, safe
+from geo import classify, counts, export, fmt, messages, model, plans, safe
 from geo.bundle import Bundle
 from geo.classify import LegendRow
 from geo.i18n import t
@@ -277,5 +277,5 @@ def why(exc: Exception, lang: str = "da") -> str:
                 said.append(t(key, lang, **{k: _short(v) for k, v in match.groupdict().items()}))
                 break
         else:
-            said.append(_short(part))
+            said.append(_short(messages.say(part, lang)))
     return "; ".join(said)

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from geo import plans, planview, safe, views
+from geo import messages, plans, planview, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
@@ -126,7 +126,8 @@ if state.get("sc_notice"):
 if state.get("sc_notice_ok"):
     st.success(safe.md(state.pop("sc_notice_ok")))
 if state.get("sc_upload_problems"):
-    st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}" for p in state.sc_upload_problems))
+    st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}"
+                                                         for p in messages.say_all(state.sc_upload_problems, L)))
 
 day = ui.on()
 base = st.selectbox(t("sc_base", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="sc_base",

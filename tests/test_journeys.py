@@ -197,3 +197,26 @@ def test_an_overlong_link_gets_the_apps_own_message(bundle, page, param, size):
     assert said, "the page says what is wrong with the link"
     assert len(said) < 2_000, "the message does not repeat the whole value"
     assert "characters" not in said and "the scenario" not in said, "said in the page's language (Danish)"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("da", ["Filen blev ikke brugt", "linje 2, kolonne unit_id", "er ikke en enhed i laget",
+            "er ikke en af de 98 kommunekoder"]),
+    ("en", ["line 2, column unit_id", "is not a unit of layer", "is not one of the 98 kommune codes"]),
+])
+def test_upload_problems_are_said_in_the_pages_language(bundle, lang, words):
+    at = AppTest.from_file(str(ROOT / SCENARIER), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    at.run()
+    bad = b"layer,kommune_kode,unit_id,share\nsundhedsklynger,0101,h_nope,1\nsundhedsklynger,9999,h_byen,0.5\n"
+    at.file_uploader(key="sc_upload").upload("mine.csv", bad, "text/csv").run()
+    said = " ".join(e.value for e in at.error).replace("\\", "")
+    assert [w for w in words if w not in said] == []
+
+
+def test_messages_keep_what_they_do_not_know_and_every_value():
+    from geo import messages
+
+    text = "t.csv line 7, column share: '1e-300' must be at least 1e-09 and at most 1; something new"
+    assert messages.say(text, "da") == "t.csv linje 7, kolonne share: '1e-300' skal være mindst 1e-09 og højst 1; something new"
+    assert messages.say(text, "en") == text
