@@ -291,6 +291,8 @@ TEXT: dict[str, dict[str, str]] = {
                  "en": "“{unit}” in “{change}” is not a unit of the layer {layer}"},
     "why_sub": {"da": "bydel {sub} i »{change}« findes ikke i kommune {kode} (kendte: {known})",
                 "en": "district {sub} in “{change}” does not exist in municipality {kode} (known: {known})"},
+    "cmp_scenario_gone": {"da": "Scenariet er nulstillet på siden Scenarier; standardvalget vises i stedet.",
+                          "en": "The scenario was reset on the Scenarios page; the default is shown instead."},
     "sc_split_sum": {"da": "Andelene skal give 100 % tilsammen; de giver {total} %. Ret en af dem og prøv igen.",
                      "en": "The shares must add up to 100 %; they add up to {total} %. Correct one and try again."},
     "cmp_title": {"da": "Sammenlign to inddelinger", "en": "Compare two geographies"},

@@ -25,6 +25,12 @@ def _no_trouble(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def _go(at: AppTest, page: str) -> AppTest:
+    """Open a page as the sidebar's link does: within the session, the address without parameters."""
+    at.query_params.clear()
+    return at.switch_page(page).run()
+
+
 def _scenario_intact(at: AppTest, base: str, change: str) -> None:
     _no_trouble(at)
     assert at.selectbox(key="sc_base").value == base
@@ -47,20 +53,20 @@ def test_a_scenario_survives_sammenlign_and_min_kommune(bundle, base, kommune, u
     change = f"{kommune}={unit}"
     _scenario_intact(at, base, change)
 
-    at.switch_page(SAMMENLIGN).run()
+    _go(at, SAMMENLIGN)
     _no_trouble(at)
     assert any(o.startswith("Dette scenarie") for o in at.selectbox(key="sm_b").options)
     at.selectbox(key="sm_b").set_value("scenario").run()
     _no_trouble(at)
     assert at.selectbox(key="sm_b").value == "scenario"
 
-    at.switch_page(SCENARIER).run()
+    _go(at, SCENARIER)
     _scenario_intact(at, base, change)
-    at.switch_page(MIN_KOMMUNE).run()
+    _go(at, MIN_KOMMUNE)
     _no_trouble(at)
-    at.switch_page(SCENARIER).run()
+    _go(at, SCENARIER)
     _scenario_intact(at, base, change)
-    at.switch_page(SAMMENLIGN).run()  # the scenario is still offered, and still chosen
+    _go(at, SAMMENLIGN)  # the scenario is still offered, and still chosen
     _no_trouble(at)
     assert at.selectbox(key="sm_b").value == "scenario"
 
@@ -220,3 +226,19 @@ def test_messages_keep_what_they_do_not_know_and_every_value():
     text = "t.csv line 7, column share: '1e-300' must be at least 1e-09 and at most 1; something new"
     assert messages.say(text, "da") == "t.csv linje 7, kolonne share: '1e-300' skal være mindst 1e-09 og højst 1; something new"
     assert messages.say(text, "en") == text
+
+
+def test_a_scenario_reset_on_scenarier_is_said_on_sammenlign(bundle):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"base": "sundhedsklynger", "s": plans.encode_changes([plans.parse_change("0410=sd_fyn")])})
+    at.run()
+    at.switch_page(SCENARIER).run()
+    at.switch_page(SAMMENLIGN).run()
+    at.selectbox(key="sm_b").set_value("scenario").run()
+    at.switch_page(SCENARIER).run()
+    next(b for b in at.button if b.label == "Nulstil alt").click().run()
+    at.query_params.clear()  # as the sidebar's link opens a page: no parameters
+    at.switch_page(SAMMENLIGN).run()
+    _no_trouble(at)
+    assert "Scenariet er nulstillet" in " ".join(i.value for i in at.info)
+    assert at.selectbox(key="sm_b").value != "scenario"
