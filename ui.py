@@ -490,12 +490,14 @@ def write_query(query: dict[str, str], owned: tuple[str, ...]) -> None:
 
 
 def show_url_problems(problems: list[viewstate.Problem]) -> None:
-    """One clear message per URL parameter whose value was not valid (data, so escaped)."""
+    """One clear message per URL parameter whose value was not valid (data, so escaped; a long value
+    is shortened to its first 200 characters)."""
     for p in problems:
+        value = p.value if len(p.value) <= 200 else p.value[:200] + "…"
         if p.param == "kommune":
-            st.error(t("kommune_unknown", lang(), code=safe.md(p.value)))
+            st.error(t("kommune_unknown", lang(), code=safe.md(value)))
         else:
-            st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(p.value)))
+            st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(value)))
 
 
 # A map view holds the display geometry of its layer: 16 choices stay warm, not every
@@ -756,17 +758,13 @@ def scenario_download(base: str, token: str, lang_: str, index: int):
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def scenario_metrics_files(base: str, token: str, indicator: str | None, day: str) -> tuple[str, bytes]:
-    """The scenario's unit metrics (`geo.planview.metrics_frame`, what the page's table shows) as CSV
-    and as an Excel workbook (sheets ``metrics`` and ``sources``, dated ``day``)."""
-    ctx, start = plan_context(), plans.layer_plan(bundle(), base)
-    plan = scenario_plan(base, token)
-    before, after = plans.unit_metrics(ctx, start), plans.unit_metrics(ctx, plan)
-    frame = planview.metrics_frame(plans.metrics_change(before, after), after, before, indicator)
+def scenario_metrics_files(frame: pd.DataFrame, base: str, token: str, year: int, day: str):
+    """The scenario's unit metrics (``frame``: `geo.planview.metrics_frame`, what the page's table shows)
+    as CSV text (cheap, given at once) and an Excel workbook made when its button is clicked (sheets
+    ``metrics`` and ``sources``, dated ``day``): ``(csv_text, make_xlsx)``."""
     changes = [c.text() for c in plans.decode_changes(token)] if token else []
-    sources = planview.metrics_sources(bundle(), base, changes, after.attrs["year"], dt.date.fromisoformat(day))
-    return export.to_csv(frame), export.to_xlsx(frame, sources, sheet="metrics")
+    sources = planview.metrics_sources(bundle(), base, changes, year, dt.date.fromisoformat(day))
+    return export.to_csv(frame), lambda: export.to_xlsx(frame, sources, sheet="metrics")
 
 
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:
@@ -826,7 +824,6 @@ def crosswalk_file(old: str, new: str, fmt_: str, day: dt.date) -> str | bytes:
 # the view value, and sent by `show_map`; a highlight (a selected kommune or unit) is a small feature
 # group script of its own (`highlight_script`), so selecting reuses the drawn map.
 import hashlib  # noqa: E402
-import threading  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import folium  # noqa: E402

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 
-from geo import classify, counts, export, fmt, model, plans, safe
+from geo import classify, counts, export, fmt, messages, model, plans, safe
 from geo.bundle import Bundle
 from geo.classify import LegendRow
 from geo.i18n import t
@@ -238,3 +240,42 @@ def heatmap_html(matrix: pd.DataFrame, lang: str, a_title: str, b_title: str) ->
         out.append("</tr>")
     out.append("</tbody></table></div>")
     return "".join(out)
+
+
+# Why a scenario (from a link, a click or a stored change) could not be used, in the page's language:
+# `geo.plans` raises English messages (the CLI's); the pages say the known ones with `why`. Each
+# problem of a "; "-joined list is said on its own; one not known here is shown as it is.
+_WHY: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^the scenario version '(?P<version>.*)' is not supported"), "why_version"),
+    (re.compile(r"^the scenario is not valid base64url$"), "why_base64"),
+    (re.compile(r"^'(?P<change>.*)': expected KODE=UNIT"), "why_syntax"),
+    (re.compile(r"^'(?P<change>.*)': shares sum to (?P<total>\S+), expected 1$"), "why_sum"),
+    (re.compile(r"^'(?P<change>.*)': '(?P<unit>.*)' is not a unit id$"), "why_unit_id"),
+    (re.compile(r"^'(?P<change>.*)': a unit appears twice$"), "why_twice"),
+    (re.compile(r"^(?P<change>.*): '(?P<kode>.*)' is not a kommune code$"), "why_kommune"),
+    (re.compile(r"^(?P<change>.*): '(?P<unit>.*)' is not a unit of layer '(?P<layer>.*)'$"), "why_unit"),
+    (re.compile(r"^(?P<change>.*): sub-area '(?P<sub>.*)' does not exist in kommune (?P<kode>\d+) "
+                r"\(known: (?P<known>.*)\)$"), "why_sub"),
+]
+_WHY_SHOWN = 200  # characters of a value from a link that a message repeats
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _WHY_SHOWN else text[:_WHY_SHOWN] + "…"
+
+
+def why(exc: Exception, lang: str = "da") -> str:
+    """What is wrong with a scenario, in ``lang``: a too-long scenario (`geo.plans.ScenarioTooLong`)
+    and the known problems of `geo.plans` in words of the page; values shortened to 200 characters."""
+    if isinstance(exc, plans.ScenarioTooLong):
+        return t("why_too_long", lang, length=fmt.number(exc.length, 0, lang), limit=fmt.number(exc.limit, 0, lang))
+    said = []
+    for part in str(exc).split("; "):
+        for pattern, key in _WHY:
+            match = pattern.match(part)
+            if match:
+                said.append(t(key, lang, **{k: _short(v) for k, v in match.groupdict().items()}))
+                break
+        else:
+            said.append(_short(messages.say(part, lang)))
+    return "; ".join(said)

@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 import ui
-from geo import plans, safe, views
+from geo import messages, plans, planview, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
@@ -37,7 +37,7 @@ if "sc_changes" not in state:
             plans.apply_changes(plans.layer_plan(b, first.base), changes, ctx)
             state.sc_changes = [c.text() for c in changes]
         except ValueError as exc:
-            state.sc_notice = t("sc_bad_url", L, why=str(exc))
+            state.sc_notice = t("sc_bad_url", L, why=planview.why(exc, L))
 state.setdefault("sc_base_value", ui.main_layer())
 state.setdefault("sc_base", state.sc_base_value)
 
@@ -51,7 +51,7 @@ def _add(change: plans.Change) -> None:
     except plans.ScenarioTooLong as exc:
         state.sc_notice = t("sc_too_long", L, length=number(exc.length, 0, L), limit=number(exc.limit, 0, L))
     except ValueError as exc:
-        state.sc_notice = t("sc_bad_change", L, why=str(exc))
+        state.sc_notice = t("sc_bad_change", L, why=planview.why(exc, L))
 
 
 def _move() -> None:
@@ -72,7 +72,7 @@ def _split() -> None:
     try:
         _add(plans.parse_change(text))
     except ValueError as exc:
-        state.sc_notice = t("sc_bad_change", L, why=str(exc))
+        state.sc_notice = t("sc_bad_change", L, why=planview.why(exc, L))
 
 
 def _default_shares() -> None:
@@ -126,7 +126,8 @@ if state.get("sc_notice"):
 if state.get("sc_notice_ok"):
     st.success(safe.md(state.pop("sc_notice_ok")))
 if state.get("sc_upload_problems"):
-    st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}" for p in state.sc_upload_problems))
+    st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}"
+                                                         for p in messages.say_all(state.sc_upload_problems, L)))
 
 day = ui.on()
 base = st.selectbox(t("sc_base", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="sc_base",
@@ -137,7 +138,7 @@ try:
     token = ui.scenario_token()
     plan = ui.scenario_plan(base, token)
 except ValueError as exc:  # nothing stored should fail; if it does, the base plan, never a traceback
-    st.warning(safe.md(t("sc_bad_url", L, why=str(exc))))
+    st.warning(safe.md(t("sc_bad_url", L, why=planview.why(exc, L))))
     state.sc_changes, token, plan = [], "", base_plan
 ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioState.PARAMS)
 
@@ -201,7 +202,9 @@ indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k:
                          key="sc_indicator")
 st.dataframe(ui.scenario_metrics_table(base, token, L, indicator), hide_index=True,
              width="stretch")
-metrics_csv, metrics_xlsx = ui.scenario_metrics_files(base, token, indicator, dt.date.today().isoformat())
+metrics = planview.metrics_frame(change, after, before, indicator)  # the table's rows, as data
+metrics_csv, metrics_xlsx = ui.scenario_metrics_files(metrics, base, token, after.attrs["year"],
+                                                      dt.date.today().isoformat())
 m1, m2 = st.columns(2)
 m1.download_button(t("sc_dl_metrics_csv", L), metrics_csv, file_name=f"klyngekort_scenarie_{base}_metrics.csv",
                    mime="text/csv", on_click="ignore", key="sc_dl_metrics_csv")

@@ -34,13 +34,20 @@ def _label(key: str) -> str:
 
 
 # Take A and B from the URL the first time, and again whenever a link brings other ones
-# (`geo.viewstate.CompareState`); a value that cannot be shown is named, never silently swapped.
+# (`geo.viewstate.CompareState`); a value that cannot be shown is named, never silently swapped. The
+# choice lives in a session key no widget owns (``sm_state``), so a visit to another page, where
+# Streamlit drops this page's widgets, keeps it; the widgets are filled from it when they lack a value.
 asked = (st.query_params.get("a"), st.query_params.get("b"), st.query_params.get("unit"))
-if "sm_a" not in state or asked != state.get("sm_seen"):
+if "sm_state" not in state or (any(asked) and asked != state.get("sm_seen")):
     first, problems = CompareState.from_query(st.query_params, reg, ui.common(), scenario_base is not None)
-    state.sm_a, state.sm_b, state.sm_unit, state.sm_problems = first.a, first.b, first.unit, problems
-for key in ("sm_a", "sm_b"):  # a scenario that was reset since
+    state.sm_state, state.sm_problems = first, problems
+    state.sm_a, state.sm_b = first.a, first.b
+state.setdefault("sm_a", state.sm_state.a)
+state.setdefault("sm_b", state.sm_state.b)
+for key in ("sm_a", "sm_b"):  # a scenario that was reset since: said, then the default
     if state[key] not in options:
+        if state[key] == SCENARIO:
+            st.info(t("cmp_scenario_gone", L))
         state[key] = CompareState.default(reg, ui.common()).a if key == "sm_a" else CompareState.default(
             reg, ui.common()).b
 for p in state.get("sm_problems", []):
@@ -64,7 +71,8 @@ for a, bb in PRESETS:
 c1, c2 = st.columns(2)
 a_key = c1.selectbox(t("cmp_a", L), options, format_func=_label, key="sm_a")
 b_key = c2.selectbox(t("cmp_b", L), options, format_func=_label, key="sm_b")
-compare_state = CompareState(a_key, b_key, state.get("sm_unit"))
+compare_state = CompareState(a_key, b_key, state.sm_state.unit)
+state.sm_state = compare_state
 ui.write_query(compare_state.to_query(), CompareState.PARAMS)
 state.sm_seen = (a_key, b_key, compare_state.unit)
 

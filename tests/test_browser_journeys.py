@@ -67,3 +67,5 @@ def test_a_scenario_survives_a_walk_through_the_pages(page, server, base_label, 
     go(page, "Min kommune", "Min kommune")
     go(page, "Scenarier", "Scenarier: tegn klynger")
     scenario_intact(page, base_label, base_id, line)
+    go(page, "Sammenlign", "Sammenlign to inddelinger")  # the comparison chosen is still chosen
+    expect(page.get_by_role("combobox", name="B (kolonner)")).to_have_value(f"Dette scenarie ({base_label})")

@@ -25,6 +25,12 @@ def _no_trouble(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def _go(at: AppTest, page: str) -> AppTest:
+    """Open a page as the sidebar's link does: within the session, the address without parameters."""
+    at.query_params.clear()
+    return at.switch_page(page).run()
+
+
 def _scenario_intact(at: AppTest, base: str, change: str) -> None:
     _no_trouble(at)
     assert at.selectbox(key="sc_base").value == base
@@ -47,20 +53,20 @@ def test_a_scenario_survives_sammenlign_and_min_kommune(bundle, base, kommune, u
     change = f"{kommune}={unit}"
     _scenario_intact(at, base, change)
 
-    at.switch_page(SAMMENLIGN).run()
+    _go(at, SAMMENLIGN)
     _no_trouble(at)
     assert any(o.startswith("Dette scenarie") for o in at.selectbox(key="sm_b").options)
     at.selectbox(key="sm_b").set_value("scenario").run()
     _no_trouble(at)
     assert at.selectbox(key="sm_b").value == "scenario"
 
-    at.switch_page(SCENARIER).run()
+    _go(at, SCENARIER)
     _scenario_intact(at, base, change)
-    at.switch_page(MIN_KOMMUNE).run()
+    _go(at, MIN_KOMMUNE)
     _no_trouble(at)
-    at.switch_page(SCENARIER).run()
+    _go(at, SCENARIER)
     _scenario_intact(at, base, change)
-    at.switch_page(SAMMENLIGN).run()  # the scenario is still offered, and still chosen
+    _go(at, SAMMENLIGN)  # the scenario is still offered, and still chosen
     _no_trouble(at)
     assert at.selectbox(key="sm_b").value == "scenario"
 
@@ -130,9 +136,14 @@ def test_the_scenario_metrics_download_as_csv_and_excel_hold_the_table(bundle):
     buttons = {b.label for b in at.get("download_button")}
     assert {"Nøgletal (CSV)", "Nøgletal (Excel)"} <= buttons
     import ui
+    from geo import planview
 
     indicator = at.selectbox(key="sc_indicator").value
-    csv_text, xlsx = ui.scenario_metrics_files("sundhedsklynger", at.query_params["s"], indicator, "2026-12-02")
+    token = at.query_params["s"]
+    _, before, after, change = ui.scenario_metrics("sundhedsklynger", token)
+    frame = planview.metrics_frame(change, after, before, indicator)  # as the page makes it
+    csv_text, make_xlsx = ui.scenario_metrics_files(frame, "sundhedsklynger", token, 2026, "2026-12-02")
+    xlsx = make_xlsx()
     assert csv_text.count("\r\n") == len(shown) + 1
     frame = pd.read_csv(io.StringIO(csv_text))
     assert list(frame["unit_navn"]) == list(shown["Enhed"]) and (frame["population_year"] == 2026).all()
@@ -144,3 +155,90 @@ def test_the_scenario_metrics_download_as_csv_and_excel_hold_the_table(bundle):
     assert book.sheetnames == ["metrics", "sources"]
     sources = dict(book["sources"].iter_rows(min_row=2, values_only=True))
     assert sources["changes"] == "0410=sd_fyn" and sources["population year"] == "2026"
+
+
+@pytest.mark.parametrize(("lang", "no_scenario", "unknown"), [
+    ("da", "denne session har intet scenarie", "Linket har en ukendt værdi for a"),
+    ("en", "this session has none", "The link has an unknown value for a"),
+])
+def test_sammenlign_names_a_scenario_it_does_not_have_and_unknown_layers(bundle, lang, no_scenario, unknown):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"a": "nowhere", "b": "scenario", "lang": lang})
+    at.run()
+    at.switch_page(SAMMENLIGN).run()
+    assert not at.exception
+    said = " ".join(m.value for m in [*at.warning, *at.error]).replace("\\", "")
+    assert no_scenario in said and unknown in said and "nowhere" in said
+
+
+def test_a_link_to_the_scenario_on_sammenlign_works_once_the_session_has_one(bundle):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"base": "sundhedsklynger", "s": plans.encode_changes([plans.parse_change("0410=sd_fyn")])})
+    at.run()
+    at.switch_page(SCENARIER).run()
+    _scenario_intact(at, "sundhedsklynger", "0410=sd_fyn")
+    at.query_params.clear()
+    at.query_params.update({"a": "sundhedsklynger", "b": "scenario"})
+    at.switch_page(SAMMENLIGN).run()
+    _no_trouble(at)
+    assert at.selectbox(key="sm_b").value == "scenario" and not at.warning
+
+
+
+@pytest.mark.parametrize(("page", "param", "size"), [("pages/1_kort.py", "breaks", 150_000),
+                                                     (SCENARIER, "s", 400_000),
+                                                     (SAMMENLIGN, "a", 400_000)])
+def test_an_overlong_link_gets_the_apps_own_message(bundle, page, param, size):
+    """Up to Streamlit's limit (512 Ki characters; past it Streamlit drops the query, and the nginx front
+    answers past 32,000 with its own page, deploy/pages/too-long.html) the page names the problem."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    value = ("1;" * (size // 2)) if param == "breaks" else ("v1." + "A" * size if param == "s" else "x" * size)
+    at.query_params.update({param: value} | ({"scheme": "user_defined", "fill": "pop:2026:population_total"}
+                                             if param == "breaks" else {}))
+    at.run()
+    if page != "pages/1_kort.py":
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    said = " ".join(m.value for m in [*at.warning, *at.error])
+    assert said, "the page says what is wrong with the link"
+    assert len(said) < 2_000, "the message does not repeat the whole value"
+    assert "characters" not in said and "the scenario" not in said, "said in the page's language (Danish)"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("da", ["Filen blev ikke brugt", "linje 2, kolonne unit_id", "er ikke en enhed i laget",
+            "er ikke en af de 98 kommunekoder"]),
+    ("en", ["line 2, column unit_id", "is not a unit of layer", "is not one of the 98 kommune codes"]),
+])
+def test_upload_problems_are_said_in_the_pages_language(bundle, lang, words):
+    at = AppTest.from_file(str(ROOT / SCENARIER), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    at.run()
+    bad = b"layer,kommune_kode,unit_id,share\nsundhedsklynger,0101,h_nope,1\nsundhedsklynger,9999,h_byen,0.5\n"
+    at.file_uploader(key="sc_upload").upload("mine.csv", bad, "text/csv").run()
+    said = " ".join(e.value for e in at.error).replace("\\", "")
+    assert [w for w in words if w not in said] == []
+
+
+def test_messages_keep_what_they_do_not_know_and_every_value():
+    from geo import messages
+
+    text = "t.csv line 7, column share: '1e-300' must be at least 1e-09 and at most 1; something new"
+    assert messages.say(text, "da") == "t.csv linje 7, kolonne share: '1e-300' skal være mindst 1e-09 og højst 1; something new"
+    assert messages.say(text, "en") == text
+
+
+def test_a_scenario_reset_on_scenarier_is_said_on_sammenlign(bundle):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"base": "sundhedsklynger", "s": plans.encode_changes([plans.parse_change("0410=sd_fyn")])})
+    at.run()
+    at.switch_page(SCENARIER).run()
+    at.switch_page(SAMMENLIGN).run()
+    at.selectbox(key="sm_b").set_value("scenario").run()
+    at.switch_page(SCENARIER).run()
+    next(b for b in at.button if b.label == "Nulstil alt").click().run()
+    at.query_params.clear()  # as the sidebar's link opens a page: no parameters
+    at.switch_page(SAMMENLIGN).run()
+    _no_trouble(at)
+    assert "Scenariet er nulstillet" in " ".join(i.value for i in at.info)
+    assert at.selectbox(key="sm_b").value != "scenario"
