@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from geo import (
     citations,
     crosswalk,
     export,
+    mapbuild,
     model,
     plans,
     planview,
@@ -108,6 +110,12 @@ def _refresh_select_widgets() -> None:
 def _set_language() -> None:
     st.session_state.lang = st.session_state.lang_choice
     _refresh_select_widgets()
+
+
+def toggle_language() -> None:
+    """Switch to the other language (the header's da/en button, reachable without the sidebar)."""
+    st.session_state.lang_choice = "en" if lang() == "da" else "da"
+    _set_language()
 
 
 def language_switch() -> None:
@@ -276,14 +284,38 @@ def show_data_error(exc: Exception) -> None:
 # is shown by `bundle` in the reader's language.
 @st.cache_resource(show_spinner=False)
 def _load(directory: str, tables: str) -> Bundle:
-    return load_bundle(Path(directory), Path(tables))
+    return _frozen(load_bundle(Path(directory), Path(tables)))
+
+
+def _frozen(value):
+    """``value``, after moving every object alive now into the collector's permanent generation.
+
+    Streamlit collects all generations after every script run (runner.postScriptGC); with the
+    bundle and display geometry frozen, that collection skips their millions of objects (about
+    0 ms instead of 139-245 ms a run) and, unlike turning the collection off, sessions' garbage
+    is still freed. Collected first, so no garbage is frozen. Once per process per cached object.
+    """
+    gc.collect()
+    gc.freeze()
+    return value
+
+
+_LOADED: set[tuple[str, str]] = set()  # bundles this process has loaded: no spinner needed for them
 
 
 def bundle() -> Bundle:
-    """The validated bundle; on bad data show the message and stop the page."""
+    """The validated bundle; on bad data show the message and stop the page.
+
+    The spinner is shown only until the process has loaded the bundle: pages call this dozens of times
+    per run, and entering and leaving a spinner cost more than the cache lookup."""
+    key = (str(sources_dir()), str(data_dir()))
     try:
+        if key in _LOADED:
+            return _load(*key)
         with st.spinner(t("loading", lang())):
-            return _load(str(sources_dir()), str(data_dir()))
+            loaded = _load(*key)
+        _LOADED.add(key)
+        return loaded
     except KlyngekortError as exc:
         show_data_error(exc)
         raise  # unreachable (st.stop); keeps type checkers honest
@@ -291,7 +323,7 @@ def bundle() -> Bundle:
 
 @st.cache_resource(show_spinner=False)
 def _display(directory: str, tables: str) -> views.Display:
-    return views.make_display(_load(directory, tables))
+    return _frozen(views.make_display(_load(directory, tables)))
 
 
 def display() -> views.Display:
@@ -421,7 +453,9 @@ def national_view(state: viewstate.MapState) -> views.MapView:
     return _national_view(state.drawn())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# Shared, not copied (cache_resource): unpickling a view's frames on every hit of every session cost more
+# than the view; pages and geo/ only read it.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _national_view(state: viewstate.MapState) -> views.MapView:
     return views.national_view(bundle(), display(), state)
 
@@ -468,26 +502,38 @@ def overlap(layer_a: str, unit: str, layer_b: str) -> pd.DataFrame:
     return ulighed.overlap(bundle(), layer_a, unit, layer_b)
 
 
+# The download files below are immutable text and bytes: cache_resource hands out the one copy instead of
+# unpickling megabytes of GeoJSON on every rerun of every session (cache_data).
 def slug(text: str) -> str:
     """A file-name-safe version of a key: 'ind:sp_daglig_rygning@2025' → 'sp_daglig_rygning-2025'."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text.split(":", 1)[-1]).strip("-")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
-    """GeoJSON or CSV of what is shown: the export frame with the fill's values added."""
-    frame = export.frame_for(bundle(), layer, what)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def export_text(layer: str, what: str, fmt: str, fill_key: str, on: dt.date | None = None) -> str:
+    """GeoJSON or CSV of what is shown: the export frame (regions of the date shown ``on``) with the
+    fill's values added (the unit values by the function the map's unit table uses)."""
+    frame = export.frame_for(bundle(), layer, what, on=on)
     frame = export.with_fill(bundle(), frame, layer, what, fill_key)
     return export.render(frame, fmt)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
-    """The Excel workbook of what is shown (see `geo.export.xlsx_for`), dated ``day``."""
-    return export.xlsx_for(bundle(), layer, what, fill_key, dt.date.fromisoformat(day))
+@st.cache_resource(show_spinner=False, max_entries=16)
+def xlsx_bytes(state: viewstate.MapState, what: str, day: str) -> bytes:
+    """The Excel workbook of the view ``state`` (its ``drawn()`` value; see `geo.export.xlsx_for`):
+    the table, the map's legend (classes, colours, counts) and the sources, dated ``day``."""
+    legend = national_view(state).legend
+    return export.xlsx_for(bundle(), state.layer, what, state.fill, dt.date.fromisoformat(day), on=state.on,
+                           legend=legend)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def legend_csv(state: viewstate.MapState) -> str:
+    """The legend of the view ``state`` (classes, colours, counts) as CSV (`geo.export.legend_frame`)."""
+    return export.to_csv(export.legend_frame(national_view(state).legend))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def png_bytes(state: viewstate.MapState) -> bytes:
     """The PNG of one map view (title, legend, sources and the date it shows); call it with
     ``state.drawn()`` so a selection does not make another picture."""
@@ -510,39 +556,37 @@ def download_section(state: viewstate.MapState) -> None:
     layer, fill_key = state.layer, state.fill
     stem = f"klyngekort_{layer}_{slug(fill_key)}"  # the fill key carries its year
     cols = st.columns(3)
-    buttons = [
-        ("dl_kommuner", "kommuner", "geojson"), ("dl_units", "units", "geojson"),
-        ("dl_memberships", "memberships", "geojson"), ("dl_csv_kommuner", "kommuner", "csv"),
-        ("dl_csv_units", "units", "csv"),
-    ]
-    for i, (label, what, fmt) in enumerate(buttons):
-        ext = "geojson" if fmt == "geojson" else "csv"
-        mime = "application/geo+json" if fmt == "geojson" else "text/csv"
-        cols[i % 3].download_button(
-            t(label, L), data=export_text(layer, what, fmt, fill_key), file_name=f"{stem}_{what}.{ext}",
-            mime=mime, key=f"dl_{what}_{fmt}", on_click="ignore",
-        )
-    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    for i, what in enumerate(("kommuner", "units")):
-        cols[i].download_button(
-            t(f"dl_xlsx_{what}", L), data=xlsx_bytes(layer, what, fill_key, dt.date.today().isoformat()),
-            file_name=f"{stem}_{what}.xlsx", mime=xlsx_mime, key=f"dl_{what}_xlsx", on_click="ignore",
-        )
-    cols[2].download_button(t("dl_png", L), data=png_bytes(state.drawn()),
+    # One column per table (kommuner, units, memberships), each as GeoJSON, CSV and Excel; the
+    # regions are those of the date shown, the Excel files carry the map's legend as a sheet.
+    labels = {"geojson": "dl_{what}", "csv": "dl_csv_{what}", "xlsx": "dl_xlsx_{what}"}
+    mimes = {"geojson": "application/geo+json", "csv": "text/csv",
+             "xlsx": XLSX_MIME}
+    shown = state.drawn()
+    for col, what in zip(cols, export.WHATS, strict=True):
+        for fmt in ("geojson", "csv", "xlsx"):
+            data = (xlsx_bytes(shown, what, dt.date.today().isoformat()) if fmt == "xlsx"
+                    else export_text(layer, what, fmt, fill_key, state.on))
+            col.download_button(t(labels[fmt].format(what=what), L), data=data, file_name=f"{stem}_{what}.{fmt}",
+                                mime=mimes[fmt], key=f"dl_{what}_{fmt}", on_click="ignore")
+    cols[0].download_button(t("dl_legend_csv", L), data=legend_csv(shown), file_name=f"{stem}_legend.csv",
+                            mime="text/csv", key="dl_legend_csv", on_click="ignore")
+    cols[1].download_button(t("dl_png", L), data=png_bytes(shown),
                             file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
     st.caption(t("dl_note", L))
     st.caption(t("dl_formats_note", L))
 
 
-def legend_html(rows: list[LegendRow]) -> str:
-    """The legend as accessible HTML: a swatch, the label in text and the count."""
+def legend_html(rows: list[LegendRow], hover: bool = False) -> str:
+    """The legend as accessible HTML: a swatch, the label in text and the count. With ``hover`` each
+    entry outlines its unit on a map drawn with `geo.mapbuild.add_legend_hover` while hovered or focused."""
     items = []
     for row in rows:
+        attrs = f" {mapbuild.legend_item_attrs(row.label)}" if hover else ""
         swatch = (f'<span aria-hidden="true" style="display:inline-block;width:1.4em;height:1em;'
                   f'background:{row.colour};border:1px solid #555;vertical-align:middle;'
                   f'margin-right:.4em"></span>')
-        items.append(f"<li>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
-    return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
+        items.append(f"<li{attrs}>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
+    return '<ul style="list-style:none;padding-left:0;margin:0;columns:15rem auto">' + "".join(items) + "</ul>"
 
 
 def confidence_counts(rows: pd.DataFrame) -> str:
@@ -585,7 +629,7 @@ def scenario_token() -> str:
     return plans.encode_changes([plans.parse_change(c) for c in st.session_state.get("sc_changes", [])])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def scenario_areas(base: str, token: str, lang_: str):
     """The scenario's map areas and legend (`geo.planview.plan_areas`), cached per base and token."""
     plan = scenario_plan(base, token)
@@ -595,21 +639,81 @@ def scenario_areas(base: str, token: str, lang_: str):
 
 def scenario_plan(base: str, token: str) -> plans.Plan:
     """The plan of a base layer with the changes of a URL token applied (ValueError if the token is bad)."""
-    start = plans.layer_plan(bundle(), base)
+    return _scenario_plan(base, token, lang())
+
+
+# Plans and their metrics are shared (cache_resource, read only): one change on Scenarier computes the
+# changed plan's metrics once per process; the base layer's plan and metrics are computed once.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _scenario_plan(base: str, token: str, lang_: str) -> plans.Plan:
+    start = base_plan(base)
     changes = plans.decode_changes(token) if token else []
-    name = t("sc_scenario_name", lang(), base=layer_names()[base]) if changes else start.name
+    name = t("sc_scenario_name", lang_, base=layer_names(lang_)[base]) if changes else start.name
     return plans.apply_changes(start, changes, plan_context(), name=name)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_plan(base: str) -> plans.Plan:
+    """The plan of a layer as it is (`geo.plans.layer_plan`), once per process."""
+    return plans.layer_plan(bundle(), base)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_metrics(base: str):
+    """`geo.plans.unit_metrics` of a layer's own plan, once per process."""
+    return plans.unit_metrics(plan_context(), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics(base: str, token: str) -> tuple[list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The moved kommuner and the unit metrics before and after the token's changes, and the change
+    (`geo.plans.metrics_change`); read only."""
+    plan = _scenario_plan(base, token, "da")  # the metrics do not depend on the plan's name
+    before = base_metrics(base)
+    after = plans.unit_metrics(plan_context(), plan) if token else before
+    return plans.changed_kommuner(base_plan(base), plan), before, after, plans.metrics_change(before, after)
+
+
 def scenario_downloads(base: str, token: str, lang_: str) -> tuple[str, str, bytes]:
     """The scenario as assignment CSV, GeoJSON (one feature per kommune part) and PNG."""
-    plan = scenario_plan(base, token)
-    moved = plans.changed_kommuner(plans.layer_plan(bundle(), base), plan)
-    areas, legend = planview.plan_areas(bundle(), bundle().kommuner, bundle().sub_areas, plan, moved, lang_)
+    return _scenario_files(base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scenario_files(base: str, token: str, lang_: str, _bundle: Bundle, _plan: plans.Plan,
+                    _start: plans.Plan) -> tuple[str, str, bytes]:
+    """`scenario_downloads`, cached by (base, token, language); the objects are passed in, not read from
+    the session, so a deferred download (`scenario_download`) can make them outside the script run."""
+    moved = plans.changed_kommuner(_start, _plan)
+    areas, legend = planview.plan_areas(_bundle, _bundle.kommuner, _bundle.sub_areas, _plan, moved, lang_)
     geojson = export.to_geojson(areas.drop(columns=["colour", "tip"]))
-    image = png.render_png(areas, legend, title=plan.name, source=f"{t('source', lang_)}: {plan.layer} + scenario")
-    return plans.to_assignment_csv(plan), geojson, image
+    image = png.render_png(areas, legend, title=_plan.name, source=f"{t('source', lang_)}: {_plan.layer} + scenario")
+    return plans.to_assignment_csv(_plan), geojson, image
+
+
+def scenario_download(base: str, token: str, lang_: str, index: int):
+    """One file of `scenario_downloads` (0 CSV, 1 GeoJSON, 2 PNG) as a download button's deferred data:
+    made when the reader clicks, not on every change (the PNG and the full-detail GeoJSON were two
+    thirds of a change's CPU). Streamlit calls it on another thread, outside the script run, so it
+    holds what it needs instead of reading the session."""
+    args = (base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+    return lambda: _scenario_files(*args)[index]
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario_metrics_files(base: str, token: str, indicator: str | None, day: str) -> tuple[str, bytes]:
+    """The scenario's unit metrics (`geo.planview.metrics_frame`, what the page's table shows) as CSV
+    and as an Excel workbook (sheets ``metrics`` and ``sources``, dated ``day``)."""
+    ctx, start = plan_context(), plans.layer_plan(bundle(), base)
+    plan = scenario_plan(base, token)
+    before, after = plans.unit_metrics(ctx, start), plans.unit_metrics(ctx, plan)
+    frame = planview.metrics_frame(plans.metrics_change(before, after), after, before, indicator)
+    changes = [c.text() for c in plans.decode_changes(token)] if token else []
+    sources = planview.metrics_sources(bundle(), base, changes, after.attrs["year"], dt.date.fromisoformat(day))
+    return export.to_csv(frame), export.to_xlsx(frame, sources, sheet="metrics")
 
 
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:
@@ -662,6 +766,140 @@ def crosswalk_file(old: str, new: str, fmt_: str, day: dt.date) -> str | bytes:
 
 
 
+# --- Maps rendered once per view (issue 16) ------------------------------------------------------
+# st_folium renders the folium map (folium, branca and Jinja compiling its templates) on every run of
+# every session: about two thirds of a Min kommune visit's CPU. The map of a view is the same for
+# everyone, so what st_folium sends for it (`DrawnMap`) is rendered once per view and process, keyed by
+# the view value, and sent by `show_map`; a highlight (a selected kommune or unit) is a small feature
+# group script of its own (`highlight_script`), so selecting reuses the drawn map.
+import hashlib  # noqa: E402
+import threading  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import folium  # noqa: E402
+import streamlit_folium  # noqa: E402
+
+_capture = threading.local()
+_send_component = getattr(streamlit_folium._component_func, "klyngekort_sends", streamlit_folium._component_func)
+
+
+def _capturing_component(**kwargs):
+    """streamlit_folium's component function, which hands its arguments to `_captured` instead of the
+    browser while this thread is rendering a map for the cache (other threads are not affected)."""
+    sink = getattr(_capture, "sink", None)
+    if sink is None:
+        return _send_component(**kwargs)
+    sink.update(kwargs)
+    return None
+
+
+_capturing_component.klyngekort_sends = _send_component
+streamlit_folium._component_func = _capturing_component
+
+
+def _captured(fig, feature_group_to_add=None) -> dict:
+    """The arguments st_folium would send for ``fig`` (rendered by streamlit_folium itself, so the map
+    is exactly what st_folium draws); nothing is sent."""
+    _capture.sink = sink = {}
+    try:
+        streamlit_folium.st_folium(fig, key="klyngekort", returned_objects=None,
+                                   feature_group_to_add=feature_group_to_add)
+    finally:
+        _capture.sink = None
+    return sink
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    """One folium map as st_folium sends it (script, header, html, links, default return value)."""
+
+    script: str
+    header: str
+    html: str
+    id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    default: dict
+    digest: str
+
+    @classmethod
+    def of(cls, fig) -> DrawnMap:
+        args = _captured(fig)
+        return cls(script=args["script"], header=args["header"], html=args["html"], id=args["id"],
+                   css_links=tuple(args["css_links"]), js_links=tuple(args["js_links"]), default=args["default"],
+                   digest=hashlib.sha256(args["script"].encode()).hexdigest())
+
+
+def show_map(drawn: DrawnMap, *, key: str, height: int, returned_objects: list[str],
+             feature_group: str | None = None, on_change=None):
+    """Draw a `DrawnMap` the way ``st_folium(..., use_container_width=True)`` draws its map, with the
+    highlight script ``feature_group`` (`highlight_script`) added on top; ``st.session_state[key]`` holds
+    what the map returns, as with st_folium."""
+    hash_key = hashlib.sha256(f"{drawn.digest}|{key}".encode()).hexdigest()
+
+    def _on_change():
+        st.session_state[key] = st.session_state.get(hash_key, {})
+        if on_change is not None:
+            on_change()
+
+    return _send_component(
+        script=drawn.script, header=drawn.header, html=drawn.html, id=drawn.id, key=hash_key, height=height,
+        width=None, returned_objects=returned_objects,
+        default={k: v for k, v in drawn.default.items() if k in returned_objects}, zoom=None, center=None,
+        feature_group=feature_group, return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=list(drawn.css_links), js_links=list(drawn.js_links), on_change=_on_change, wrap_longitude=False,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def national_map(state: viewstate.MapState, bounds: tuple | None = None, basemap: bool = False,
+                 legend_hover: bool = False) -> DrawnMap:
+    """The national map of one view (`national_view`; pass ``state.drawn()``), fitted to ``bounds``
+    (((south, west), (north, east)); default Denmark), rendered once per process. With
+    ``legend_hover`` (a membership map), hovering a legend entry (`legend_html(..., hover=True)`)
+    outlines its unit."""
+    view = national_view(state)
+    fmap = mapbuild.build_map(view.areas, assets_url=LEAFLET_URL, outlines=view.outlines, sites=view.sites,
+                              basemap=basemap, labels=view.labels,
+                              bounds=[list(corner) for corner in bounds] if bounds else None)
+    if legend_hover:
+        mapbuild.add_legend_hover(fmap, unit_shapes(state.layer).rename(columns={"unit_navn": "label"}))
+    return DrawnMap.of(fmap)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def highlight_script(*specs: tuple) -> str:
+    """The st_folium feature-group script that outlines, on top of a drawn map, each of ``specs``:
+    ``("kommune", (code, ...))`` in red, ``("unit", layer, unit_id)`` in black."""
+    groups = []
+    for spec in specs:
+        if spec[0] == "kommune":
+            shape = display().kommuner
+            groups.append(mapbuild.highlight_group(shape[shape["kommune_kode"].isin(spec[1])]))
+        else:
+            shapes = unit_shapes(spec[1])
+            groups.append(mapbuild.highlight_group(shapes[shapes["unit_id"] == spec[2]], kind="unit"))
+    return _captured(folium.Map(tiles=None), feature_group_to_add=groups)["feature_group"]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def map_bounds(layer: str, unit_ids: tuple[str, ...]) -> tuple:
+    """`geo.views.unit_bounds` of the units as a hashable value (a cache key of `national_map`)."""
+    return tuple(tuple(corner) for corner in views.unit_bounds(bundle(), display(), layer, list(unit_ids)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
+    """The scenario's map (`scenario_areas`), rendered once per process."""
+    areas, _legend = scenario_areas(base, token, lang_)
+    # the main map's colours (scenario_areas), unit labels, and a legend whose entries outline their unit
+    units = model.unit_geometries(areas)
+    labels = mapbuild.label_points(units).assign(text=lambda f: [views.short_name(n) for n in f["unit_navn"]])
+    fmap = mapbuild.build_map(areas, assets_url=LEAFLET_URL, labels=labels)
+    mapbuild.add_legend_hover(fmap, units.rename(columns={"unit_navn": "label"}))
+    return DrawnMap.of(fmap)
+
+
 # --- issue 13: the datapakke (printable PDF profile) on Min kommune and the Klynger profile ----------------
 _PDF_LOCK = __import__("threading").Lock()  # one PDF at a time per process (matplotlib and WeasyPrint state)
 
@@ -696,9 +934,32 @@ def profile_pdf_button(kind: str, ident: str, year: int | None = None) -> None:
     try:
         profile_doc.engine()
     except KlyngekortError as exc:
-        st.error(t("pdf_error", L, error=str(exc)))
+        st.error(t("pdf_error", L, error=safe.md(exc)))
         return
     st.download_button(t("pdf_download", L), data=lambda: profile_pdf(kind, ident, day, year, L),
                        file_name=f"datapakke_{slug(ident.replace('/', '_'))}_{day.isoformat()}_{L}.pdf",
                        mime="application/pdf", key=f"dl_pdf_{kind}", help=t("pdf_download_help", L),
                        on_click="ignore", icon=":material/picture_as_pdf:")
+
+
+def uploader_in_language(lang_: str) -> None:
+    """Put the page's words on Streamlit's file uploaders, which draw their button ("Upload") and limit
+    ("2MB per file") in English only.
+
+    On Danish pages a style hides those two texts (so screen readers skip them too) and writes
+    "Vælg fil" and "Højst 2 MB pr. fil" in their place; the limit is `geo.tables.UPLOAD_MAX_MB`, the one
+    ``server.maxUploadSize`` enforces. English pages keep Streamlit's own words, which are right there.
+    """
+    if lang_ == "en":
+        return
+    from geo.tables import UPLOAD_MAX_MB
+
+    def css_text(text: str) -> str:
+        return '"' + "".join(c if c.isalnum() or c in " .,-" else f"\\{ord(c):x} " for c in text) + '"'
+
+    zone = "[data-testid=stFileUploaderDropzone]"
+    hint = "[data-testid=stFileUploaderDropzoneInstructions]"
+    st.html(f"<style>{zone} button [data-testid=stMarkdownContainer]{{display:none}}"
+            f"{zone} button>div>span::after{{content:{css_text(t('upload_button', lang_))}}}"
+            f"{hint} span{{display:none}}"
+            f"{hint}>div::after{{content:{css_text(t('upload_limit', lang_, mb=str(UPLOAD_MAX_MB)))}}}</style>")

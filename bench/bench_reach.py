@@ -22,6 +22,7 @@ few per cent between runs on the shared CI machine.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -101,6 +102,15 @@ def map_drawn(page, minimum: int) -> bool:
     return False
 
 
+def ws_payload_bytes(frame: dict) -> int:
+    """Decoded bytes of one WebSocket frame as CDP reports it: binary frames (opcode 2, all of
+    Streamlit's) arrive base64-encoded in ``payloadData``, text frames as text."""
+    data = frame.get("payloadData", "")
+    if frame.get("opcode") == 2:
+        return len(base64.b64decode(data))
+    return len(data.encode("utf-8"))
+
+
 def first_visit(browser, url: str, profile: dict | None) -> dict:
     """Bytes and times of one first visit (new context: empty cache) to ``url``."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -115,7 +125,7 @@ def first_visit(browser, url: str, profile: dict | None) -> dict:
     cdp.on("Network.dataReceived", lambda e: counts.__setitem__("body", counts["body"] + e["dataLength"]))
     cdp.on("Network.loadingFinished", finished)
     cdp.on("Network.webSocketFrameReceived",
-           lambda e: counts.__setitem__("ws", counts["ws"] + len(e["response"]["payloadData"])))
+           lambda e: counts.__setitem__("ws", counts["ws"] + ws_payload_bytes(e["response"])))
     cdp.send("Network.enable")
     if profile:
         cdp.send("Network.emulateNetworkConditions", profile)

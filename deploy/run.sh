@@ -103,16 +103,33 @@ socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks: s.bind(('127.0.0.1', 0))
 print(' '.join(str(s.getsockname()[1]) for s in socks))
 for s in socks: s.close()" "$N")"
-for i in "${!ports[@]}"; do
-  # MALLOC_ARENA_MAX: Streamlit runs every session in its own thread; glibc's default of up to
-  # 8 malloc arenas per core keeps freed session memory spread over many arenas.
-  # WebSocket compression: the map's HTML and the tables travel over the WebSocket, which nginx
-  # cannot compress (permessage-deflate is negotiated end to end, through the proxy).
-  (cd "$ROOT" && exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$PY" -m streamlit run app.py \
+# Settings every replica gets, whatever the configuration file says: production (no file watcher,
+# no run-on-save; .streamlit/config.toml sets the same), local address only, WebSocket compression.
+# MALLOC_ARENA_MAX: Streamlit runs every session in its own thread; glibc's default of up to
+# 8 malloc arenas per core keeps freed session memory spread over many arenas.
+# WebSocket compression: the map's HTML and the tables travel over the WebSocket, which nginx
+# cannot compress (permessage-deflate is negotiated end to end, through the proxy).
+# The cookie secret is shared so that every replica accepts the XSRF cookie another one set (a
+# browser moved to another replica after a crash can still upload).
+SECRET="${KLYNGEKORT_COOKIE_SECRET:-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}"
+start_replica() {  # $1: index (0-based)
+  local i="$1"
+  echo "$(date -u +%FT%TZ) starting replica r$((i + 1)) on port ${ports[$i]}" >>"$RUN/logs/replica-r$((i + 1)).log"
+  (cd "$ROOT" && exec env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" STREAMLIT_SERVER_COOKIE_SECRET="$SECRET" "$PY" -m streamlit run app.py \
       --server.port "${ports[$i]}" --server.address 127.0.0.1 --server.headless true \
-      --server.enableWebsocketCompression true >"$RUN/logs/replica-r$((i + 1)).log" 2>&1) &
-  pids+=("$!")
-done
+      --server.fileWatcherType none --server.runOnSave false \
+      --server.enableWebsocketCompression true >>"$RUN/logs/replica-r$((i + 1)).log" 2>&1) &
+  pids[$i]=$!
+  started[$i]=$SECONDS
+}
+start_nginx() {
+  env -u NGINX "$NGINX" -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf" &
+  pids[$N]=$!
+  started[$N]=$SECONDS
+}
+name_of() { if [ "$1" -eq "$N" ]; then echo nginx; else echo "replica r$(($1 + 1))"; fi; }
+started=()
+for i in "${!ports[@]}"; do start_replica "$i"; done
 for i in "${!ports[@]}"; do
   for _ in $(seq 1 240); do
     "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \
@@ -126,12 +143,11 @@ ports_csv="$(IFS=,; echo "${ports[*]}")"
 "$PY" "$HERE/render.py" --run "$RUN" --port "$PORT" --replicas "$ports_csv" --static "$STATIC" --site "$SITE" \
   > "$RUN/nginx.conf"
 env -u NGINX "$NGINX" -t -q -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf"
-env -u NGINX "$NGINX" -p "$RUN" -e "$RUN/logs/error.log" -c "$RUN/nginx.conf" &
-pids+=("$!")
+start_nginx
 for _ in $(seq 1 50); do
   "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \
     "http://127.0.0.1:$PORT/_stcore/health" 2>/dev/null && break
-  if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+  if ! kill -0 "${pids[$N]}" 2>/dev/null; then
     echo "deploy/run.sh: nginx did not start (port $PORT taken?):" >&2; tail -n 5 "$RUN/logs/error.log" >&2; exit 1
   fi
   sleep 0.2
@@ -139,7 +155,43 @@ done
 
 echo "Klyngekort: http://127.0.0.1:$PORT/  (atlas: http://127.0.0.1:$PORT/atlas/)"
 echo "replicas: ${ports[*]}  run directory: $RUN  stop: Ctrl-C or bash deploy/run.sh stop"
-# Stay in the foreground; if any child exits, stop the rest.
-wait -n "${pids[@]}" || true
-echo "deploy/run.sh: a process exited; stopping the rest" >&2
-exit 1
+
+# Supervise: a replica (or nginx) that exits is started again on its port, after a back-off that
+# doubles with each quick failure (1, 2, 4, 8, 16, then 30 s); one that ran for RESET_S seconds
+# starts over at 1 s. After MAX_RESTARTS quick failures in a row it is left down (nginx sends its
+# visitors to the others) and the log says so. Nothing else stops: only TERM or INT (the operator:
+# Ctrl-C, kill, deploy/run.sh stop) stops everything.
+MAX_RESTARTS="${KLYNGEKORT_MAX_RESTARTS:-8}"
+RESET_S=60
+fails=(); due=(); given_up=()
+for i in $(seq 0 "$N"); do fails[$i]=0; due[$i]=-1; given_up[$i]=0; done
+while :; do
+  for i in $(seq 0 "$N"); do
+    [ "${given_up[$i]}" = 1 ] && continue
+    if [ "${due[$i]}" -ge 0 ]; then
+      if [ "$SECONDS" -ge "${due[$i]}" ]; then
+        due[$i]=-1
+        if [ "$i" -eq "$N" ]; then start_nginx; else start_replica "$i"; fi
+        echo "deploy/run.sh: $(name_of "$i") started again (restart ${fails[$i]})" >&2
+      fi
+      continue
+    fi
+    kill -0 "${pids[$i]}" 2>/dev/null && continue
+    wait "${pids[$i]}" 2>/dev/null && status=0 || status=$?
+    if [ $((SECONDS - started[$i])) -ge "$RESET_S" ]; then fails[$i]=0; fi
+    fails[$i]=$((fails[$i] + 1))
+    if [ "${fails[$i]}" -gt "$MAX_RESTARTS" ]; then
+      given_up[$i]=1
+      echo "deploy/run.sh: $(name_of "$i") exited (status $status) ${MAX_RESTARTS} times in a row soon after" \
+        "starting; left down (the others keep serving). See $RUN/logs/." >&2
+      continue
+    fi
+    delay=$((1 << (fails[$i] - 1)))
+    [ "$delay" -gt 30 ] && delay=30
+    due[$i]=$((SECONDS + delay))
+    echo "deploy/run.sh: $(name_of "$i") exited (status $status); starting it again in ${delay} s" >&2
+  done
+  # An interruptible pause: the TERM/INT traps run as soon as a signal arrives.
+  sleep 0.5 &
+  wait $! 2>/dev/null || true
+done

@@ -266,6 +266,15 @@ TEXT: dict[str, dict[str, str]] = {
     "sc_to_compare": {"da": "Sammenlign scenariet med et andet lag", "en": "Compare the scenario with another layer"},
     "sc_scenario_name": {"da": "Scenarie på {base}", "en": "Scenario on {base}"},
     "sc_bad_change": {"da": "Ændringen blev ikke foretaget: {why}", "en": "The change was not made: {why}"},
+    # issue 15, the app side (helper "journeys"): journeys, one year, exports, heatmap, links
+    "col_population_in": {"da": "Befolkning {year}", "en": "Population {year}"},
+    "dl_csv_memberships": {"da": "Medlemskaber (CSV)", "en": "Memberships (CSV)"},
+    "dl_xlsx_memberships": {"da": "Medlemskaber (Excel)", "en": "Memberships (Excel)"},
+    "dl_legend_csv": {"da": "Signaturforklaring (CSV)", "en": "Legend (CSV)"},
+    "sc_dl_metrics_csv": {"da": "Nøgletal (CSV)", "en": "Key figures (CSV)"},
+    "sc_dl_metrics_xlsx": {"da": "Nøgletal (Excel)", "en": "Key figures (Excel)"},
+    "sc_split_sum": {"da": "Andelene skal give 100 % tilsammen; de giver {total} %. Ret en af dem og prøv igen.",
+                     "en": "The shares must add up to 100 %; they add up to {total} %. Correct one and try again."},
     "cmp_title": {"da": "Sammenlign to inddelinger", "en": "Compare two geographies"},
     "cmp_intro": {"da": "Hvor mange borgere i hver enhed af A hører til hver enhed af B? Befolkningen er fordelt "
                         "med andele; København efter bydele, hvor begge sider kender dem.",
@@ -675,6 +684,22 @@ def t(key: str, lang: str = "da", **kwargs: str) -> str:
     """The text for ``key`` in ``lang`` (falls back to Danish), formatted with ``kwargs``."""
     entry = TEXT[key]
     return entry.get(lang, entry["da"]).format(**kwargs)
+
+
+# Pictures, phone and language (issue 15): the header's language button, the copy button, stacked tables.
+TEXT.update({
+    "other_language": {"da": "English", "en": "Dansk"},
+    "other_language_help": {"da": "Show the app in English", "en": "Vis appen på dansk"},
+    "copy_link": {"da": "Kopiér link", "en": "Copy link"},
+    "upload_button": {"da": "Vælg fil", "en": "Upload"},
+    "upload_limit": {"da": "Højst {mb} MB pr. fil", "en": "At most {mb} MB per file"},
+    "copied": {"da": "Kopieret", "en": "Copied"},
+    "copy_failed": {"da": "Markér linket og kopiér selv", "en": "Select the link and copy it yourself"},
+    "mk_map_note": {"da": "Samme farver og navne som på Danmarkskortet; hold musen over en enhed i "
+                          "signaturforklaringen for at se dens omrids. Rød kant: kommunen.",
+                    "en": "The same colours and names as on the map of Denmark; point at a unit in the legend "
+                          "to see its outline. Red border: the municipality."},
+})
 
 
 # --- issue 13: the datapakke (printable PDF profile of a unit or a kommune; geo/profile_doc.py) ---------

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import files, mapbuild, plans, planview, safe
+from geo import export, mapbuild, plans, planview, safe
 from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import CompareState
@@ -59,10 +58,10 @@ def _preset(a: str, bb: str) -> None:
 st.title(t("cmp_title", L))
 st.caption(t("cmp_intro", L))
 st.markdown(f"**{t('cmp_presets', L)}**")
-cols = st.columns(max(1, len(PRESETS)))
-for col, (a, bb) in zip(cols, PRESETS, strict=False):
-    col.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
-               key=f"sm_{a}_{bb}")
+presets = st.container(horizontal=True, wrap=True)  # buttons as wide as their text, wrapping: none cut off
+for a, bb in PRESETS:
+    presets.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
+                   key=f"sm_{a}_{bb}")
 c1, c2 = st.columns(2)
 a_key = c1.selectbox(t("cmp_a", L), options, format_func=_label, key="sm_a")
 b_key = c2.selectbox(t("cmp_b", L), options, format_func=_label, key="sm_b")
@@ -80,22 +79,10 @@ matrix = comparison.matrix
 st.caption(t("cmp_total", L, total=number(matrix["population"].sum(), 0, L)))
 
 st.subheader(t("cmp_heatmap", L, year=comparison.year))
-heat = matrix.assign(label=[number(v, 0, L) for v in matrix["population"]],
-                     pct=[f"{v:.0%}" for v in matrix["share_of_a"]])
-base = alt.Chart(heat).encode(
-    x=alt.X("b_unit_navn:N", title=_label(b_key), axis=alt.Axis(labelAngle=-45, labelLimit=200)),
-    y=alt.Y("a_unit_navn:N", title=_label(a_key), axis=alt.Axis(labelLimit=260)),
-    tooltip=[alt.Tooltip("a_unit_navn:N", title="A"), alt.Tooltip("b_unit_navn:N", title="B"),
-             alt.Tooltip("label:N", title=t("col_population", L)), alt.Tooltip("pct:N", title=t("col_share", L))],
-)
-cells = base.mark_rect().encode(color=alt.Color("share_of_a:Q", scale=alt.Scale(scheme="blues"),
-                                                title=t("col_share", L)))
-text = base.mark_text(fontSize=9).encode(text="label:N", color=alt.condition(alt.datum.share_of_a > 0.6,
-                                                                             alt.value("white"), alt.value("black")))
-n_a, n_b = matrix["a_unit_id"].nunique(), matrix["b_unit_id"].nunique()
-st.altair_chart((cells + text).properties(height=max(220, 26 * n_a), width=max(300, 70 * n_b)), width="content")
+# An HTML table, not a chart: every unit's full name is a header, and the box scrolls (issue 15).
+st.markdown(planview.heatmap_html(matrix, L, _label(a_key), _label(b_key)), unsafe_allow_html=True)
 st.caption(t("cmp_heatmap_alt", L, a=safe.md(_label(a_key)), b=safe.md(_label(b_key))))
-st.download_button(t("cmp_dl_csv", L), files.neutralise_frame(matrix).to_csv(index=False),
+st.download_button(t("cmp_dl_csv", L), export.to_csv(matrix),  # the bytes of `geo compare`
                    file_name=f"klyngekort_overlap_{a_key}_{b_key}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader(t("cmp_sentences", L))

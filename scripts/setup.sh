@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv and install the pinned requirements (only when requirements.txt changed).
+# Set up what the app needs to run: create .venv and install the pinned requirements.txt (only when it
+# changed), Leaflet.Sync from the npm registry, and the local copies of Leaflet into static/vendor/.
+# The test tools (pytest, Playwright, ruff, axe-core) are installed by scripts/setup-test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
@@ -34,7 +36,3 @@ if command -v npm >/dev/null 2>&1 && [ ! -f vendor/node_modules/leaflet.sync/L.M
 fi
 # Leaflet and Leaflet.Sync into static/vendor/ (served by the app; installed here so the app can run read-only)
 .venv/bin/python -m geo.assets
-# axe-core for the accessibility checks in the browser tests (npm registry; skipped without npm)
-if command -v npm >/dev/null 2>&1 && [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
-  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
-fi
