@@ -64,7 +64,7 @@ def _preset(a: str, bb: str) -> None:
 st.title(t("cmp_title", L))
 st.caption(t("cmp_intro", L))
 st.markdown(f"**{t('cmp_presets', L)}**")
-presets = st.container(horizontal=True, wrap=True)  # buttons as wide as their text, wrapping: none cut off
+presets = ui.wrapping_buttons("sm_presets")  # buttons as wide as their text, wrapping: none cut off
 for a, bb in PRESETS:
     presets.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
                    key=f"sm_{a}_{bb}")
