@@ -210,8 +210,8 @@ def heatmap_html(matrix: pd.DataFrame, lang: str, a_title: str, b_title: str) ->
     short_a, short_b = list(rows["label"]), list(cols["label"])
     cells = {(r.a_unit_id, r.b_unit_id): r for r in matrix.itertuples()}
     head_style = ("position:sticky;top:0;background:#fff;z-index:1;font-weight:600;text-align:left;"
-                  "vertical-align:bottom;min-width:4.6em;max-width:7em;padding:2px 3px;border-bottom:1px solid #555;"
-                  "overflow-wrap:break-word;hyphens:auto")
+                  "vertical-align:bottom;min-width:4.6em;width:min-content;padding:2px 3px;"
+                  "border-bottom:1px solid #555;overflow-wrap:normal")  # between words only: "Aarhusklyngen" whole
     corner = f'<th scope="col" style="{head_style};left:0;z-index:2">A ↓ · B →</th>'
     out = ['<div class="kk-heatmap" role="region" tabindex="0" '
            f'aria-label="{safe.html(a_title)} × {safe.html(b_title)}" '

@@ -30,3 +30,33 @@ def test_sammenlign_presets_show_their_whole_label_on_a_phone(phone, server, que
     box = button.bounding_box()
     assert box["x"] + box["width"] <= 390
     phone.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# Words of the heatmap's column labels that the browser drew over two lines ("Aarhusklynge" / "n").
+SPLIT_WORDS = """() => [...document.querySelectorAll('.kk-heatmap th.kk-heat-col')].flatMap(th => {
+  const node = th.firstChild, text = node ? node.textContent : '';
+  const out = []; let at = 0;
+  for (const word of text.split(' ')) {
+    const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + word.length);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) out.push(word);
+    at += word.length + 1;
+  }
+  return out; })"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_sammenlign_heatmap_breaks_column_labels_between_words_only(browser, server, width):  # noqa: F811
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/sammenlign?a=sundhedsraad-2027&b=sundhedsklynger")  # columns: the 22 klynger
+        wait_for_app(page, "Sammenlign to inddelinger", timeout=180_000)
+        expect(page.locator(".kk-heatmap th.kk-heat-col")).to_have_count(22, timeout=60_000)
+        expect(page.locator(".kk-heatmap th.kk-heat-col").filter(has_text="Gødstrupklyngen")).to_have_count(1)
+        assert page.evaluate(SPLIT_WORDS) == []
+        cut = page.evaluate("() => [...document.querySelectorAll('.kk-heatmap th')]"
+                            ".filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.innerText)")
+        assert cut == []
+    finally:
+        context.close()
