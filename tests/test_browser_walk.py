@@ -1,5 +1,6 @@
 """In headless Chromium, what a walk through the merged app as a new user found (walk branch): on a 390 px
-phone Sammenlign's preset buttons show their whole label (Streamlit cut the long ones with "…")."""
+phone Sammenlign's preset buttons show their whole label (Streamlit cut the long ones with "…"), and the
+heatmap's column labels break between words only (klynger as columns read "Aarhusklynge" / "n")."""
 
 from __future__ import annotations
 
