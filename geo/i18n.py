@@ -341,11 +341,11 @@ TEXT: dict[str, dict[str, str]] = {
     "dl_xlsx_kommuner": {"da": "Kommuner (Excel)", "en": "Municipalities (Excel)"},
     "dl_xlsx_units": {"da": "Enheder (Excel)", "en": "Units (Excel)"},
     "dl_formats_note": {"da": "Excel-filen åbner direkte i dansk Excel (kommunekoder som tekst, tal som tal, et ark med "
-                                "kilder og dato). CSV er til programmer: RFC 4180, UTF-8, komma som skilletegn og punktum "
+                                "kortets signaturforklaring og et med kilder og dato). CSV er til programmer: RFC 4180, UTF-8, komma som skilletegn og punktum "
                                 "som decimaltegn. Tekst der begynder med = + - @ får et ' foran, så et regneark ikke "
                                 "udfører den som formel.",
                         "en": "The Excel file opens directly in Excel (municipality codes as text, numbers as numbers, a "
-                              "sheet with sources and date). CSV is for programs: RFC 4180, UTF-8, comma-separated with "
+                              "sheet with the map's legend and one with sources and date). CSV is for programs: RFC 4180, UTF-8, comma-separated with "
                               "'.' as decimal mark. Text starting with = + - @ gets a leading ' so that a spreadsheet "
                               "does not run it as a formula."},
 
