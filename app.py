@@ -34,4 +34,5 @@ with st.container(horizontal=True, horizontal_alignment="right", key="lang_heade
 ui.date_switch()
 ui.uploader_in_language(L)
 ui.show_date_problem()
-page.run()
+with ui.run_gate():  # a bounded number of page runs at once per process (ui.MAX_RUNS)
+    page.run()

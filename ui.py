@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import gc
+import os
 import re
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -285,6 +288,56 @@ def show_data_error(exc: Exception) -> None:
 @st.cache_resource(show_spinner=False)
 def _load(directory: str, tables: str) -> Bundle:
     return _frozen(load_bundle(Path(directory), Path(tables)))
+
+
+# At most this many page runs at once per process (KLYNGEKORT_MAX_RUNS, default 2 = the cores of the
+# machine it was measured on). Streamlit runs every session's script in its own thread, all sharing
+# one interpreter lock with the server's event loop: with 50 runs at once, health probes and messages
+# waited seconds for the lock. Runs past the limit wait (their status shows "running") and are not
+# slower in total: the work is CPU-bound. A wait gives up after RUN_GATE_WAIT_S and runs anyway.
+MAX_RUNS = max(1, int(os.environ.get("KLYNGEKORT_MAX_RUNS", "2") or 2))
+RUN_GATE_WAIT_S = 120
+
+
+class _FifoGate:
+    """A semaphore that lets its waiters in by arrival (threading's wakes them in any order, which left
+    some sessions waiting through many others' runs)."""
+
+    def __init__(self, places: int):
+        self._places = places
+        self._free = places
+        self._queue: collections.deque = collections.deque()
+        self._cond = threading.Condition()
+
+    def acquire(self, timeout: float) -> bool:
+        me = object()
+        with self._cond:
+            self._queue.append(me)
+            ok = self._cond.wait_for(lambda: self._free > 0 and self._queue[0] is me, timeout)
+            self._queue.remove(me)
+            if ok:
+                self._free -= 1
+            self._cond.notify_all()
+            return ok
+
+    def release(self) -> None:
+        with self._cond:
+            self._free = min(self._places, self._free + 1)
+            self._cond.notify_all()
+
+
+_run_gate = _FifoGate(MAX_RUNS)
+
+
+@contextlib.contextmanager
+def run_gate():
+    """Hold one of the process's `MAX_RUNS` places while the page runs (released on any exit)."""
+    held = _run_gate.acquire(timeout=RUN_GATE_WAIT_S)
+    try:
+        yield
+    finally:
+        if held:
+            _run_gate.release()
 
 
 def _frozen(value):
@@ -771,7 +824,6 @@ def crosswalk_file(old: str, new: str, fmt_: str, day: dt.date) -> str | bytes:
 # the view value, and sent by `show_map`; a highlight (a selected kommune or unit) is a small feature
 # group script of its own (`highlight_script`), so selecting reuses the drawn map.
 import hashlib  # noqa: E402
-import threading  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import folium  # noqa: E402
@@ -961,3 +1013,75 @@ def uploader_in_language(lang_: str) -> None:
             f"{zone} button>div>span::after{{content:{css_text(t('upload_button', lang_))}}}"
             f"{hint} span{{display:none}}"
             f"{hint}>div::after{{content:{css_text(t('upload_limit', lang_, mb=str(UPLOAD_MAX_MB)))}}}</style>")
+
+
+# --- issue 16: more views drawn once (map page selection, transition, Sammenlign) ---------------------
+@st.cache_resource(show_spinner=False, max_entries=16)
+def membership_table(layer: str, lang_: str, day: dt.date) -> pd.DataFrame:
+    """`geo.views.membership_table` indexed by kommune code, once per (layer, language, date); read only."""
+    return views.membership_table(bundle(), layer, lang=lang_, on=day).set_index("kommune_kode")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def transition_map(old: str, new: str, mode: str, choice: str | None, day: dt.date, lang_: str,
+                   sync: str | None) -> DrawnMap:
+    """The transition page's two synchronised maps (layers ``old`` and ``new``), fitted to and outlining
+    ``choice`` (a kommune code, or a unit of ``old`` for mode 'fra', of ``new`` for 'til'), rendered once."""
+    b, d = bundle(), display()
+    bounds, outline = None, None
+    if choice is not None:
+        old_units, new_units = crosswalk.units_of(crosswalk.rows_for(crosswalk_table(old, new), mode, choice))
+        bounds = mapbuild.bounds_union([views.unit_bounds(b, d, old, old_units),
+                                        views.unit_bounds(b, d, new, new_units)])
+        if mode == "kommune":
+            outline = d.kommuner[d.kommuner["kommune_kode"] == choice]
+        else:
+            shapes = unit_shapes(old if mode == "fra" else new)
+            outline = shapes[shapes["unit_id"] == choice]
+    sides = []
+    for layer in (old, new):
+        view = national_view(viewstate.MapState(layer=layer, on=day, lang=lang_, labels=True))
+        spec = {"areas": view.areas, "sites": view.sites, "labels": view.labels}
+        if outline is not None:
+            spec["highlight"] = mapbuild.highlight_group(outline, kind="kommune" if mode == "kommune" else "unit")
+        sides.append(spec)
+    return DrawnMap.of(mapbuild.build_dual_map(sides[0], sides[1], assets_url=LEAFLET_URL, sync_url=sync,
+                                               bounds=bounds))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def comparison(a: str, b: str, base: str | None, token: str, lang_: str) -> plans.Comparison:
+    """`geo.plans.compare` of two layers, or of a layer and the session's scenario (``viewstate.CompareState.SCENARIO``,
+    the changes ``token`` applied to ``base``), once per process; read only."""
+    def plan(key: str) -> plans.Plan:
+        return _scenario_plan(base, token, lang_) if key == viewstate.CompareState.SCENARIO else base_plan(key)
+
+    return plans.compare(plan_context(), plan(a), plan(b))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def mismatch_map(a: str, b: str, base: str | None, token: str, lang_: str) -> DrawnMap:
+    """Sammenlign's mismatch map of `comparison`, rendered once."""
+    areas = planview.mismatch_areas(display().kommuner, comparison(a, b, base, token, lang_), lang_)
+    return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+
+
+# Distances to hospitals reproject the sites on every call: a third of a Min kommune visit's CPU.
+@st.cache_resource(show_spinner=False, max_entries=2 * 98)
+def hospitals_of(kode: str, layer: str) -> pd.DataFrame:
+    """`geo.profile.hospitals_of`, once per (kommune, layer) and process; read only."""
+    return profile.hospitals_of(bundle(), kode, layer)
+
+
+@st.cache_resource(show_spinner=False, max_entries=98)
+def nearest_acute(kode: str) -> pd.Series | None:
+    """`geo.profile.nearest_acute`, once per kommune and process; read only."""
+    return profile.nearest_acute(bundle(), kode)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics_table(base: str, token: str, lang_: str, indicator: str) -> pd.DataFrame:
+    """Scenarier's table of unit metrics (`geo.planview.metrics_table`), once per (scenario, language,
+    indicator): formatting it was a fifth of a rerun's CPU; read only."""
+    _moved, before, after, change = scenario_metrics(base, token)
+    return planview.metrics_table(change, after, lang_, before, indicator, fill_label(indicator, lang_))

@@ -105,6 +105,7 @@ class Front:
         self.proc: subprocess.Popen | None = None
         self.url = ""
         self.pids: list[int] = []
+        self.direct: list[str] = []  # each replica's own address (to warm every one of them)
         self.log = None
 
     def start(self) -> Front:
@@ -142,6 +143,7 @@ class Front:
                 raise RuntimeError("deploy/run.sh 2 did not start")
             self.url = f"http://127.0.0.1:{port}"
             self.pids = pids_on_ports(replicas)
+            self.direct = [f"http://127.0.0.1:{p}" for p in replicas]
         return self
 
     def stop(self) -> None:
@@ -156,11 +158,11 @@ class Front:
             self.log.close()
 
 
-def stload(front: Front, page: str, sessions: int, concurrency: int | None = None) -> dict:
-    """One stload run; returns its JSON figures."""
+def stload(front: Front, page: str, sessions: int, concurrency: int | None = None, url: str | None = None) -> dict:
+    """One stload run (against the front, or ``url``); returns its JSON figures."""
     spec = PAGES[page]
     out = front.tmp / f"stload-{front.kind}-{page}-{sessions}-{time.monotonic_ns()}.json"
-    cmd = [str(PY), str(STLOAD), "--url", front.url, "--sessions", str(sessions),
+    cmd = [str(PY), str(STLOAD), "--url", url or front.url, "--sessions", str(sessions),
            "--concurrency", str(concurrency or sessions), "--page", spec["page"], "--duration", "300",
            "--health-interval", "0.5", "--health-timeout", "30", "--json", str(out), "--quiet"]
     if spec["query"]:
@@ -220,8 +222,9 @@ def main() -> int:
             front = Front(kind, tmp)
             try:
                 front.start()
-                for page in pages:  # warm-up: the bundle and the first map of each page
-                    stload(front, page, 1)
+                for page in pages:  # warm-up of every process: the bundle and the first map of each page
+                    for url in front.direct or [front.url]:
+                        stload(front, page, 1, url=url)
                 print("\n" + header)
                 for page in pages:
                     for n in counts:

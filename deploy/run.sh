@@ -3,13 +3,16 @@
 # with the static atlas under /atlas/.
 #
 #   bash deploy/run.sh [N] [PORT]     start N replicas (default 2) and nginx on PORT (default $PORT or 8080);
-#                                     runs in the foreground, Ctrl-C or SIGTERM stops everything
+#                                     runs in the foreground, Ctrl-C or SIGTERM stops everything; a replica
+#                                     (or nginx) that dies is started again, with back-off and a limit
 #   bash deploy/run.sh stop           stop a running instance (from another shell)
 #
 # Settings (environment): KLYNGEKORT_RUN run directory (default deploy/.run), KLYNGEKORT_ATLAS atlas
 # directory (default RUN/site; built with `python -m geo site` when it has no index.html),
 # KLYNGEKORT_STATIC pre-compressed front end (default deploy/.run/static-VERSION, made once),
-# PYTHON (default .venv/bin/python), KLYNGEKORT_NGINX (default: nginx on PATH or /usr/sbin/nginx).
+# PYTHON (default .venv/bin/python), KLYNGEKORT_NGINX (default: nginx on PATH or /usr/sbin/nginx),
+# KLYNGEKORT_MAX_RESTARTS quick failures in a row before a replica is left down (default 8),
+# KLYNGEKORT_COOKIE_SECRET the replicas' shared cookie secret (default: random per run).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"

@@ -47,7 +47,7 @@ class Context:
     bundle: Bundle
     fills: dict[str, profile.FillValues] = field(default_factory=dict)
     aggregates: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
-    parts: dict[str, object] = field(default_factory=dict)
+    parts: dict[str, pd.DataFrame] = field(default_factory=dict)
     _displays: dict[float, views.Display] = field(default_factory=dict)
 
     @classmethod
@@ -176,7 +176,7 @@ def _indicator_sources(ctx: Context, lang: str) -> list[dict]:
     return [{"text": s, "href": None} for s in seen]
 
 
-def _built(bundle: Bundle, ctx: Context, on: dt.date, year: int, lang: str, today: dt.date) -> dict:
+def _dates(on: dt.date, year: int, lang: str, today: dt.date) -> dict:
     return {"shown": t("date_shown", lang, date=roles.date_text(on, lang)),
             "year": t("pdf_pop_year", lang, year=year),
             "built": t("pdf_built", lang, date=roles.date_text(today, lang))}
@@ -332,7 +332,7 @@ def unit_doc(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.da
         "hospitals": [site_names[s] for s in sites if s in site_names.index] or [unit["hospital"]
                                                                                  or t("site_no_hospital", lang)],
         "hospitals_label": t("pdf_hospitals" if b.registry.entry(layer).role == "care" else "unit_hospitals", lang),
-        "dates": _built(b, ctx, on, year, lang, today),
+        "dates": _dates(on, year, lang, today),
         "population": fmt.number(total, 0, lang), "year": year,
         "lead": t("pdf_unit_lead", lang, n=len(member_rows), population=fmt.number(total, 0, lang), year=year),
         "map": _map(ctx, layer, [unit_id], sites, lang),
@@ -373,15 +373,15 @@ def kommune_doc(ctx: Context, kode: str, lang: str = "da", on: dt.date | None = 
             continue
         entry = reg.entry(r.layer)
         status = viewstate.layer_status_text(entry, on, lang)
-        member_rows.append({"layer": entry.name(lang) + (f" ({status})" if status else ""), "navn": r.unit_navn,
+        member_rows.append({"order": shown.index(r.layer),
+                            "layer": entry.name(lang) + (f" ({status})" if status else ""), "navn": r.unit_navn,
                             "subs": r.sub_area_names, "share": fmt.percent(r.share, lang),
                             "confidence": readable.confidence_word(r.confidence, lang), "level": r.confidence})
         if r.confidence != "high":
             shaky.append({"what": f"{entry.name(lang)}: {r.unit_navn}",
                           "level": readable.confidence_word(r.confidence, lang),
                           "why": reason or t("pdf_no_reason", lang)})
-    member_rows.sort(key=lambda m: shown.index(next(layer for layer in shown
-                                                    if reg.entry(layer).name(lang) in m["layer"])))
+    member_rows.sort(key=lambda m: m["order"])  # stable: within a layer, the larger share first
     hospital_rows = [{"name": h.name, "km": fmt.number(h.km, 1, lang),
                       "role": t("role_area" if h.basis == "area" else "role_unit", lang,
                                 layer=reg.entry(care).name(lang))} for h in hospitals.itertuples()]
@@ -415,7 +415,7 @@ def kommune_doc(ctx: Context, kode: str, lang: str = "da", on: dt.date | None = 
     return {
         "kind": "kommune", "lang": lang, "title": f"{navn} ({kode})",
         "subtitle": t("pdf_kommune_what", lang, region=region),
-        "hospitals": [], "dates": _built(b, ctx, on, year, lang, today),
+        "hospitals": [], "dates": _dates(on, year, lang, today),
         "population": fmt.number(total, 0, lang), "year": year,
         "lead": t("pdf_kommune_lead", lang, population=fmt.number(total, 0, lang), year=year),
         "map": _map(ctx, care, list(own["unit_id"]), site_ids, lang, outline=outline),

@@ -131,7 +131,7 @@ with col_side:
     st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune", placeholder=ui.placeholder(),
                  format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
     if selected:
-        row = views.membership_table(b, layer, lang=L, on=day).set_index("kommune_kode").loc[selected]
+        row = ui.membership_table(layer, L, day).loc[selected]
         heading = t("selected_memberships", L, navn=kommuner[selected], kode=selected, layer=layers[layer])
         st.markdown(f"**{safe.md(heading)}**")
         st.markdown("\n".join(f"- {safe.md(line)}" for line in row["lines"]))

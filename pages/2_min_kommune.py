@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from geo import cards, profile, readable, roles, safe
+from geo import cards, readable, roles, safe
 from geo.catalog import source_text
 from geo.fmt import number
 from geo.i18n import t
@@ -82,10 +82,10 @@ if pairs and own_units:
     ui.link_to_compare(pairs[0][0], pairs[0][1], own_units[0])
 
 st.subheader(t("hospitals", L))
-hospitals = profile.hospitals_of(b, kode, care)
+hospitals = ui.hospitals_of(kode, care)
 hospitals = hospitals.assign(role=[t("role_area" if basis == "area" else "role_unit", L, layer=ui.layer_names()[care])
                                    for basis in hospitals["basis"]])
-nearest = profile.nearest_acute(b, kode)
+nearest = ui.nearest_acute(kode)
 if nearest is not None and nearest["site_id"] not in set(hospitals["site_id"]):
     hospitals = pd.concat([hospitals, nearest.to_frame().T.assign(role=t("role_nearest", L))], ignore_index=True)
 hospital_table = pd.DataFrame({

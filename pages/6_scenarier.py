@@ -200,7 +200,7 @@ st.subheader(t("sc_metrics", L, year=after.attrs["year"]))
 indicators = list(ctx.fill_keys)
 indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k: ui.fill_label(k, L),
                          key="sc_indicator")
-st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
+st.dataframe(ui.scenario_metrics_table(base, token, L, indicator), hide_index=True,
              width="stretch")
 metrics = planview.metrics_frame(change, after, before, indicator)  # the table's rows, as data
 metrics_csv, metrics_xlsx = ui.scenario_metrics_files(metrics, base, token, after.attrs["year"],

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import export, mapbuild, plans, planview, safe
+from geo import export, planview, safe
 from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import CompareState
@@ -78,11 +77,7 @@ ui.write_query(compare_state.to_query(), CompareState.PARAMS)
 state.sm_seen = (a_key, b_key, compare_state.unit)
 
 
-def _plan(key: str) -> plans.Plan:
-    return ui.scenario_plan(scenario_base, scenario_token) if key == SCENARIO else plans.layer_plan(b, key)
-
-
-comparison = plans.compare(ctx, _plan(a_key), _plan(b_key))
+comparison = ui.comparison(a_key, b_key, scenario_base, scenario_token, L)
 matrix = comparison.matrix
 st.caption(t("cmp_total", L, total=number(matrix["population"].sum(), 0, L)))
 
@@ -102,7 +97,6 @@ for sentence, unit_id in zip(planview.unit_sentences(comparison, L),
     st.markdown(f"- {mark}{safe.md(sentence)}")
 
 st.subheader(t("cmp_mismatch_map", L))
-areas = planview.mismatch_areas(ui.display().kommuner, comparison, L)
 st.caption(t("cmp_mismatch_note", L, n=comparison.mismatches["kommune_kode"].nunique()))
-st_folium(mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL), key="sm_map", height=520,
-          use_container_width=True, returned_objects=[])
+ui.show_map(ui.mismatch_map(a_key, b_key, scenario_base, scenario_token, L), key="sm_map", height=520,
+            returned_objects=[])

@@ -38,7 +38,12 @@ def test_every_unit_is_labelled_at_national_zoom(page, server, bundle, layer):  
     assert layer in set(bundle.layers["layer"])
     page.goto(f"{server}/?layer={layer}")
     frame = map_frame(page, 20)
-    frame.wait_for_function(ALL_LABELS_PLACED, arg=n_units(bundle, layer), timeout=60_000)
+    try:
+        frame.wait_for_function(ALL_LABELS_PLACED, arg=n_units(bundle, layer), timeout=60_000)
+    except Exception:
+        state = frame.evaluate("Array.from(document.querySelectorAll('.unit-label')).map(e => [e.textContent,"
+                               " e.style.visibility, JSON.stringify(e.getBoundingClientRect())])")
+        raise AssertionError(f"not every label placed: {state}") from None
     if layer == "sundhedsklynger":  # too small for their names at this zoom: beside them, with a leader
         assert {"Sundhedsklynge Byen", "Sundhedsklynge Midt", "Sundhedsklynge Syd"} <= set(frame.evaluate(LED))
 
