@@ -29,5 +29,4 @@ page = st.navigation([
 ui.language_switch()
 ui.date_switch()
 ui.show_date_problem()
-with ui.run_gate():  # a bounded number of page runs at once per process (ui.MAX_RUNS)
-    page.run()
+page.run()
