@@ -27,6 +27,11 @@ page = st.navigation([
     st.Page("pages/9_overgang.py", title=t("page_transition", L), url_path="overgang"),
 ])
 ui.language_switch()
+# The other language one tap away in the main area: on a phone the sidebar (and its switch) is folded away.
+with st.container(horizontal=True, horizontal_alignment="right", key="lang_header"):
+    st.button(t("other_language", L), key="lang_toggle", type="tertiary", icon=":material/translate:",
+              help=t("other_language_help", L), on_click=ui.toggle_language)
 ui.date_switch()
+ui.uploader_in_language(L)
 ui.show_date_problem()
 page.run()

@@ -18,6 +18,7 @@ from geo import (
     citations,
     crosswalk,
     export,
+    mapbuild,
     model,
     plans,
     planview,
@@ -109,6 +110,12 @@ def _refresh_select_widgets() -> None:
 def _set_language() -> None:
     st.session_state.lang = st.session_state.lang_choice
     _refresh_select_widgets()
+
+
+def toggle_language() -> None:
+    """Switch to the other language (the header's da/en button, reachable without the sidebar)."""
+    st.session_state.lang_choice = "en" if lang() == "da" else "da"
+    _set_language()
 
 
 def language_switch() -> None:
@@ -293,11 +300,22 @@ def _frozen(value):
     return value
 
 
+_LOADED: set[tuple[str, str]] = set()  # bundles this process has loaded: no spinner needed for them
+
+
 def bundle() -> Bundle:
-    """The validated bundle; on bad data show the message and stop the page."""
+    """The validated bundle; on bad data show the message and stop the page.
+
+    The spinner is shown only until the process has loaded the bundle: pages call this dozens of times
+    per run, and entering and leaving a spinner cost more than the cache lookup."""
+    key = (str(sources_dir()), str(data_dir()))
     try:
+        if key in _LOADED:
+            return _load(*key)
         with st.spinner(t("loading", lang())):
-            return _load(str(sources_dir()), str(data_dir()))
+            loaded = _load(*key)
+        _LOADED.add(key)
+        return loaded
     except KlyngekortError as exc:
         show_data_error(exc)
         raise  # unreachable (st.stop); keeps type checkers honest
@@ -419,12 +437,14 @@ def write_query(query: dict[str, str], owned: tuple[str, ...]) -> None:
 
 
 def show_url_problems(problems: list[viewstate.Problem]) -> None:
-    """One clear message per URL parameter whose value was not valid (data, so escaped)."""
+    """One clear message per URL parameter whose value was not valid (data, so escaped; a long value
+    is shortened to its first 200 characters)."""
     for p in problems:
+        value = p.value if len(p.value) <= 200 else p.value[:200] + "…"
         if p.param == "kommune":
-            st.error(t("kommune_unknown", lang(), code=safe.md(p.value)))
+            st.error(t("kommune_unknown", lang(), code=safe.md(value)))
         else:
-            st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(p.value)))
+            st.error(t("url_unknown", lang(), param=safe.md(p.param), value=safe.md(value)))
 
 
 # A map view holds the display geometry of its layer: 16 choices stay warm, not every
@@ -435,7 +455,9 @@ def national_view(state: viewstate.MapState) -> views.MapView:
     return _national_view(state.drawn())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# Shared, not copied (cache_resource): unpickling a view's frames on every hit of every session cost more
+# than the view; pages and geo/ only read it.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _national_view(state: viewstate.MapState) -> views.MapView:
     return views.national_view(bundle(), display(), state)
 
@@ -482,26 +504,38 @@ def overlap(layer_a: str, unit: str, layer_b: str) -> pd.DataFrame:
     return ulighed.overlap(bundle(), layer_a, unit, layer_b)
 
 
+# The download files below are immutable text and bytes: cache_resource hands out the one copy instead of
+# unpickling megabytes of GeoJSON on every rerun of every session (cache_data).
 def slug(text: str) -> str:
     """A file-name-safe version of a key: 'ind:sp_daglig_rygning@2025' → 'sp_daglig_rygning-2025'."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text.split(":", 1)[-1]).strip("-")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def export_text(layer: str, what: str, fmt: str, fill_key: str) -> str:
-    """GeoJSON or CSV of what is shown: the export frame with the fill's values added."""
-    frame = export.frame_for(bundle(), layer, what)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def export_text(layer: str, what: str, fmt: str, fill_key: str, on: dt.date | None = None) -> str:
+    """GeoJSON or CSV of what is shown: the export frame (regions of the date shown ``on``) with the
+    fill's values added (the unit values by the function the map's unit table uses)."""
+    frame = export.frame_for(bundle(), layer, what, on=on)
     frame = export.with_fill(bundle(), frame, layer, what, fill_key)
     return export.render(frame, fmt)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def xlsx_bytes(layer: str, what: str, fill_key: str, day: str) -> bytes:
-    """The Excel workbook of what is shown (see `geo.export.xlsx_for`), dated ``day``."""
-    return export.xlsx_for(bundle(), layer, what, fill_key, dt.date.fromisoformat(day))
+@st.cache_resource(show_spinner=False, max_entries=16)
+def xlsx_bytes(state: viewstate.MapState, what: str, day: str) -> bytes:
+    """The Excel workbook of the view ``state`` (its ``drawn()`` value; see `geo.export.xlsx_for`):
+    the table, the map's legend (classes, colours, counts) and the sources, dated ``day``."""
+    legend = national_view(state).legend
+    return export.xlsx_for(bundle(), state.layer, what, state.fill, dt.date.fromisoformat(day), on=state.on,
+                           legend=legend)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def legend_csv(state: viewstate.MapState) -> str:
+    """The legend of the view ``state`` (classes, colours, counts) as CSV (`geo.export.legend_frame`)."""
+    return export.to_csv(export.legend_frame(national_view(state).legend))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def png_bytes(state: viewstate.MapState) -> bytes:
     """The PNG of one map view (title, legend, sources and the date it shows); call it with
     ``state.drawn()`` so a selection does not make another picture."""
@@ -511,8 +545,11 @@ def png_bytes(state: viewstate.MapState) -> bytes:
     cited = (catalog.source_text(view.fill.source, L) if view.fill.source else
              citations.sources_text(bundle().layer(state.layer)['source'], bundle().citations, L))
     source = f"{t('source', L)}: {cited}"
+    labels = view.labels  # unit names on the picture, so it can be read on its own (issue 15 item 3)
+    if labels is None and view.fill.kind == "category":
+        labels = views.unit_labels(bundle(), display(), state.layer)
     return png.render_png(view.areas, view.legend, title=title, source=source, outlines=view.outlines,
-                          sites=view.sites)
+                          sites=view.sites, labels=labels)
 
 
 def download_section(state: viewstate.MapState) -> None:
@@ -521,39 +558,37 @@ def download_section(state: viewstate.MapState) -> None:
     layer, fill_key = state.layer, state.fill
     stem = f"klyngekort_{layer}_{slug(fill_key)}"  # the fill key carries its year
     cols = st.columns(3)
-    buttons = [
-        ("dl_kommuner", "kommuner", "geojson"), ("dl_units", "units", "geojson"),
-        ("dl_memberships", "memberships", "geojson"), ("dl_csv_kommuner", "kommuner", "csv"),
-        ("dl_csv_units", "units", "csv"),
-    ]
-    for i, (label, what, fmt) in enumerate(buttons):
-        ext = "geojson" if fmt == "geojson" else "csv"
-        mime = "application/geo+json" if fmt == "geojson" else "text/csv"
-        cols[i % 3].download_button(
-            t(label, L), data=export_text(layer, what, fmt, fill_key), file_name=f"{stem}_{what}.{ext}",
-            mime=mime, key=f"dl_{what}_{fmt}", on_click="ignore",
-        )
-    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    for i, what in enumerate(("kommuner", "units")):
-        cols[i].download_button(
-            t(f"dl_xlsx_{what}", L), data=xlsx_bytes(layer, what, fill_key, dt.date.today().isoformat()),
-            file_name=f"{stem}_{what}.xlsx", mime=xlsx_mime, key=f"dl_{what}_xlsx", on_click="ignore",
-        )
-    cols[2].download_button(t("dl_png", L), data=png_bytes(state.drawn()),
+    # One column per table (kommuner, units, memberships), each as GeoJSON, CSV and Excel; the
+    # regions are those of the date shown, the Excel files carry the map's legend as a sheet.
+    labels = {"geojson": "dl_{what}", "csv": "dl_csv_{what}", "xlsx": "dl_xlsx_{what}"}
+    mimes = {"geojson": "application/geo+json", "csv": "text/csv",
+             "xlsx": XLSX_MIME}
+    shown = state.drawn()
+    for col, what in zip(cols, export.WHATS, strict=True):
+        for fmt in ("geojson", "csv", "xlsx"):
+            data = (xlsx_bytes(shown, what, dt.date.today().isoformat()) if fmt == "xlsx"
+                    else export_text(layer, what, fmt, fill_key, state.on))
+            col.download_button(t(labels[fmt].format(what=what), L), data=data, file_name=f"{stem}_{what}.{fmt}",
+                                mime=mimes[fmt], key=f"dl_{what}_{fmt}", on_click="ignore")
+    cols[0].download_button(t("dl_legend_csv", L), data=legend_csv(shown), file_name=f"{stem}_legend.csv",
+                            mime="text/csv", key="dl_legend_csv", on_click="ignore")
+    cols[1].download_button(t("dl_png", L), data=png_bytes(shown),
                             file_name=f"{stem}.png", mime="image/png", key="dl_png", on_click="ignore")
     st.caption(t("dl_note", L))
     st.caption(t("dl_formats_note", L))
 
 
-def legend_html(rows: list[LegendRow]) -> str:
-    """The legend as accessible HTML: a swatch, the label in text and the count."""
+def legend_html(rows: list[LegendRow], hover: bool = False) -> str:
+    """The legend as accessible HTML: a swatch, the label in text and the count. With ``hover`` each
+    entry outlines its unit on a map drawn with `geo.mapbuild.add_legend_hover` while hovered or focused."""
     items = []
     for row in rows:
+        attrs = f" {mapbuild.legend_item_attrs(row.label)}" if hover else ""
         swatch = (f'<span aria-hidden="true" style="display:inline-block;width:1.4em;height:1em;'
                   f'background:{row.colour};border:1px solid #555;vertical-align:middle;'
                   f'margin-right:.4em"></span>')
-        items.append(f"<li>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
-    return '<ul style="list-style:none;padding-left:0;margin:0">' + "".join(items) + "</ul>"
+        items.append(f"<li{attrs}>{swatch}{safe.html_in_md(row.label)} <small>({row.count})</small></li>")
+    return '<ul style="list-style:none;padding-left:0;margin:0;columns:15rem auto">' + "".join(items) + "</ul>"
 
 
 def confidence_counts(rows: pd.DataFrame) -> str:
@@ -596,7 +631,7 @@ def scenario_token() -> str:
     return plans.encode_changes([plans.parse_change(c) for c in st.session_state.get("sc_changes", [])])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def scenario_areas(base: str, token: str, lang_: str):
     """The scenario's map areas and legend (`geo.planview.plan_areas`), cached per base and token."""
     plan = scenario_plan(base, token)
@@ -606,21 +641,77 @@ def scenario_areas(base: str, token: str, lang_: str):
 
 def scenario_plan(base: str, token: str) -> plans.Plan:
     """The plan of a base layer with the changes of a URL token applied (ValueError if the token is bad)."""
-    start = plans.layer_plan(bundle(), base)
+    return _scenario_plan(base, token, lang())
+
+
+# Plans and their metrics are shared (cache_resource, read only): one change on Scenarier computes the
+# changed plan's metrics once per process; the base layer's plan and metrics are computed once.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _scenario_plan(base: str, token: str, lang_: str) -> plans.Plan:
+    start = base_plan(base)
     changes = plans.decode_changes(token) if token else []
-    name = t("sc_scenario_name", lang(), base=layer_names()[base]) if changes else start.name
+    name = t("sc_scenario_name", lang_, base=layer_names(lang_)[base]) if changes else start.name
     return plans.apply_changes(start, changes, plan_context(), name=name)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_plan(base: str) -> plans.Plan:
+    """The plan of a layer as it is (`geo.plans.layer_plan`), once per process."""
+    return plans.layer_plan(bundle(), base)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def base_metrics(base: str):
+    """`geo.plans.unit_metrics` of a layer's own plan, once per process."""
+    return plans.unit_metrics(plan_context(), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics(base: str, token: str) -> tuple[list[str], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The moved kommuner and the unit metrics before and after the token's changes, and the change
+    (`geo.plans.metrics_change`); read only."""
+    plan = _scenario_plan(base, token, "da")  # the metrics do not depend on the plan's name
+    before = base_metrics(base)
+    after = plans.unit_metrics(plan_context(), plan) if token else before
+    return plans.changed_kommuner(base_plan(base), plan), before, after, plans.metrics_change(before, after)
+
+
 def scenario_downloads(base: str, token: str, lang_: str) -> tuple[str, str, bytes]:
     """The scenario as assignment CSV, GeoJSON (one feature per kommune part) and PNG."""
-    plan = scenario_plan(base, token)
-    moved = plans.changed_kommuner(plans.layer_plan(bundle(), base), plan)
-    areas, legend = planview.plan_areas(bundle(), bundle().kommuner, bundle().sub_areas, plan, moved, lang_)
+    return _scenario_files(base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scenario_files(base: str, token: str, lang_: str, _bundle: Bundle, _plan: plans.Plan,
+                    _start: plans.Plan) -> tuple[str, str, bytes]:
+    """`scenario_downloads`, cached by (base, token, language); the objects are passed in, not read from
+    the session, so a deferred download (`scenario_download`) can make them outside the script run."""
+    moved = plans.changed_kommuner(_start, _plan)
+    areas, legend = planview.plan_areas(_bundle, _bundle.kommuner, _bundle.sub_areas, _plan, moved, lang_)
     geojson = export.to_geojson(areas.drop(columns=["colour", "tip"]))
-    image = png.render_png(areas, legend, title=plan.name, source=f"{t('source', lang_)}: {plan.layer} + scenario")
-    return plans.to_assignment_csv(plan), geojson, image
+    image = png.render_png(areas, legend, title=_plan.name, source=f"{t('source', lang_)}: {_plan.layer} + scenario")
+    return plans.to_assignment_csv(_plan), geojson, image
+
+
+def scenario_download(base: str, token: str, lang_: str, index: int):
+    """One file of `scenario_downloads` (0 CSV, 1 GeoJSON, 2 PNG) as a download button's deferred data:
+    made when the reader clicks, not on every change (the PNG and the full-detail GeoJSON were two
+    thirds of a change's CPU). Streamlit calls it on another thread, outside the script run, so it
+    holds what it needs instead of reading the session."""
+    args = (base, token, lang_, bundle(), _scenario_plan(base, token, lang_), base_plan(base))
+    return lambda: _scenario_files(*args)[index]
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def scenario_metrics_files(frame: pd.DataFrame, base: str, token: str, year: int, day: str):
+    """The scenario's unit metrics (``frame``: `geo.planview.metrics_frame`, what the page's table shows)
+    as CSV text (cheap, given at once) and an Excel workbook made when its button is clicked (sheets
+    ``metrics`` and ``sources``, dated ``day``): ``(csv_text, make_xlsx)``."""
+    changes = [c.text() for c in plans.decode_changes(token)] if token else []
+    sources = planview.metrics_sources(bundle(), base, changes, year, dt.date.fromisoformat(day))
+    return export.to_csv(frame), lambda: export.to_xlsx(frame, sources, sheet="metrics")
 
 
 def link_to_compare(a: str, b: str | None = None, unit: str | None = None) -> None:
@@ -671,3 +762,273 @@ def crosswalk_file(old: str, new: str, fmt_: str, day: dt.date) -> str | bytes:
     """The crosswalk as CSV (the bytes of ``python -m geo export --what crosswalk``) or XLSX dated ``day``."""
     return export.crosswalk_export(bundle(), old, new, fmt_, created=day)
 
+
+
+# --- Maps rendered once per view (issue 16) ------------------------------------------------------
+# st_folium renders the folium map (folium, branca and Jinja compiling its templates) on every run of
+# every session: about two thirds of a Min kommune visit's CPU. The map of a view is the same for
+# everyone, so what st_folium sends for it (`DrawnMap`) is rendered once per view and process, keyed by
+# the view value, and sent by `show_map`; a highlight (a selected kommune or unit) is a small feature
+# group script of its own (`highlight_script`), so selecting reuses the drawn map.
+import hashlib  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import folium  # noqa: E402
+import streamlit_folium  # noqa: E402
+
+_capture = threading.local()
+_send_component = getattr(streamlit_folium._component_func, "klyngekort_sends", streamlit_folium._component_func)
+
+
+def _capturing_component(**kwargs):
+    """streamlit_folium's component function, which hands its arguments to `_captured` instead of the
+    browser while this thread is rendering a map for the cache (other threads are not affected)."""
+    sink = getattr(_capture, "sink", None)
+    if sink is None:
+        return _send_component(**kwargs)
+    sink.update(kwargs)
+    return None
+
+
+_capturing_component.klyngekort_sends = _send_component
+streamlit_folium._component_func = _capturing_component
+
+
+def _captured(fig, feature_group_to_add=None) -> dict:
+    """The arguments st_folium would send for ``fig`` (rendered by streamlit_folium itself, so the map
+    is exactly what st_folium draws); nothing is sent."""
+    _capture.sink = sink = {}
+    try:
+        streamlit_folium.st_folium(fig, key="klyngekort", returned_objects=None,
+                                   feature_group_to_add=feature_group_to_add)
+    finally:
+        _capture.sink = None
+    return sink
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    """One folium map as st_folium sends it (script, header, html, links, default return value)."""
+
+    script: str
+    header: str
+    html: str
+    id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    default: dict
+    digest: str
+
+    @classmethod
+    def of(cls, fig) -> DrawnMap:
+        args = _captured(fig)
+        return cls(script=args["script"], header=args["header"], html=args["html"], id=args["id"],
+                   css_links=tuple(args["css_links"]), js_links=tuple(args["js_links"]), default=args["default"],
+                   digest=hashlib.sha256(args["script"].encode()).hexdigest())
+
+
+def show_map(drawn: DrawnMap, *, key: str, height: int, returned_objects: list[str],
+             feature_group: str | None = None, on_change=None):
+    """Draw a `DrawnMap` the way ``st_folium(..., use_container_width=True)`` draws its map, with the
+    highlight script ``feature_group`` (`highlight_script`) added on top; ``st.session_state[key]`` holds
+    what the map returns, as with st_folium."""
+    hash_key = hashlib.sha256(f"{drawn.digest}|{key}".encode()).hexdigest()
+
+    def _on_change():
+        st.session_state[key] = st.session_state.get(hash_key, {})
+        if on_change is not None:
+            on_change()
+
+    return _send_component(
+        script=drawn.script, header=drawn.header, html=drawn.html, id=drawn.id, key=hash_key, height=height,
+        width=None, returned_objects=returned_objects,
+        default={k: v for k, v in drawn.default.items() if k in returned_objects}, zoom=None, center=None,
+        feature_group=feature_group, return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=list(drawn.css_links), js_links=list(drawn.js_links), on_change=_on_change, wrap_longitude=False,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def national_map(state: viewstate.MapState, bounds: tuple | None = None, basemap: bool = False,
+                 legend_hover: bool = False) -> DrawnMap:
+    """The national map of one view (`national_view`; pass ``state.drawn()``), fitted to ``bounds``
+    (((south, west), (north, east)); default Denmark), rendered once per process. With
+    ``legend_hover`` (a membership map), hovering a legend entry (`legend_html(..., hover=True)`)
+    outlines its unit."""
+    view = national_view(state)
+    fmap = mapbuild.build_map(view.areas, assets_url=LEAFLET_URL, outlines=view.outlines, sites=view.sites,
+                              basemap=basemap, labels=view.labels,
+                              bounds=[list(corner) for corner in bounds] if bounds else None)
+    if legend_hover:
+        mapbuild.add_legend_hover(fmap, unit_shapes(state.layer).rename(columns={"unit_navn": "label"}))
+    return DrawnMap.of(fmap)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def highlight_script(*specs: tuple) -> str:
+    """The st_folium feature-group script that outlines, on top of a drawn map, each of ``specs``:
+    ``("kommune", (code, ...))`` in red, ``("unit", layer, unit_id)`` in black."""
+    groups = []
+    for spec in specs:
+        if spec[0] == "kommune":
+            shape = display().kommuner
+            groups.append(mapbuild.highlight_group(shape[shape["kommune_kode"].isin(spec[1])]))
+        else:
+            shapes = unit_shapes(spec[1])
+            groups.append(mapbuild.highlight_group(shapes[shapes["unit_id"] == spec[2]], kind="unit"))
+    return _captured(folium.Map(tiles=None), feature_group_to_add=groups)["feature_group"]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def map_bounds(layer: str, unit_ids: tuple[str, ...]) -> tuple:
+    """`geo.views.unit_bounds` of the units as a hashable value (a cache key of `national_map`)."""
+    return tuple(tuple(corner) for corner in views.unit_bounds(bundle(), display(), layer, list(unit_ids)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
+    """The scenario's map (`scenario_areas`), rendered once per process."""
+    areas, _legend = scenario_areas(base, token, lang_)
+    # the main map's colours (scenario_areas), unit labels, and a legend whose entries outline their unit
+    units = model.unit_geometries(areas)
+    labels = mapbuild.label_points(units).assign(text=lambda f: [views.short_name(n) for n in f["unit_navn"]])
+    fmap = mapbuild.build_map(areas, assets_url=LEAFLET_URL, labels=labels)
+    mapbuild.add_legend_hover(fmap, units.rename(columns={"unit_navn": "label"}))
+    return DrawnMap.of(fmap)
+
+
+# --- issue 13: the datapakke (printable PDF profile) on Min kommune and the Klynger profile ----------------
+_PDF_LOCK = __import__("threading").Lock()  # one PDF at a time per process (matplotlib and WeasyPrint state)
+
+
+@st.cache_resource(show_spinner=False)
+def _profile_context(directory: str, tables: str):
+    from geo import profile_doc
+
+    return profile_doc.Context.of(_load(directory, tables))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def profile_pdf(kind: str, ident: str, day: dt.date, year: int | None, lang_: str) -> bytes:
+    """The datapakke of a kommune (``ident`` = kode) or a unit (``ident`` = 'layer/unit_id') as on ``day``,
+    cached per (kind, id, date, year, language)."""
+    from geo import profile_doc
+
+    with _PDF_LOCK:
+        ctx = _profile_context(str(sources_dir()), str(data_dir()))
+        if kind == "kommune":
+            return profile_doc.kommune_pdf(ctx, ident, lang_, day, year)
+        layer, unit = ident.split("/", 1)
+        return profile_doc.unit_pdf(ctx, layer, unit, lang_, day, year)
+
+
+def profile_pdf_button(kind: str, ident: str, year: int | None = None) -> None:
+    """A download button for the datapakke; the PDF is made when the button is clicked (deferred).
+    Without WeasyPrint or Pango the page says so instead (st.error)."""
+    from geo import profile_doc
+
+    L, day = lang(), on()
+    try:
+        profile_doc.engine()
+    except KlyngekortError as exc:
+        st.error(t("pdf_error", L, error=safe.md(exc)))
+        return
+    st.download_button(t("pdf_download", L), data=lambda: profile_pdf(kind, ident, day, year, L),
+                       file_name=f"datapakke_{slug(ident.replace('/', '_'))}_{day.isoformat()}_{L}.pdf",
+                       mime="application/pdf", key=f"dl_pdf_{kind}", help=t("pdf_download_help", L),
+                       on_click="ignore", icon=":material/picture_as_pdf:")
+
+
+def uploader_in_language(lang_: str) -> None:
+    """Put the page's words on Streamlit's file uploaders, which draw their button ("Upload") and limit
+    ("2MB per file") in English only.
+
+    On Danish pages a style hides those two texts (so screen readers skip them too) and writes
+    "Vælg fil" and "Højst 2 MB pr. fil" in their place; the limit is `geo.tables.UPLOAD_MAX_MB`, the one
+    ``server.maxUploadSize`` enforces. English pages keep Streamlit's own words, which are right there.
+    """
+    if lang_ == "en":
+        return
+    from geo.tables import UPLOAD_MAX_MB
+
+    def css_text(text: str) -> str:
+        return '"' + "".join(c if c.isalnum() or c in " .,-" else f"\\{ord(c):x} " for c in text) + '"'
+
+    zone = "[data-testid=stFileUploaderDropzone]"
+    hint = "[data-testid=stFileUploaderDropzoneInstructions]"
+    st.html(f"<style>{zone} button [data-testid=stMarkdownContainer]{{display:none}}"
+            f"{zone} button>div>span::after{{content:{css_text(t('upload_button', lang_))}}}"
+            f"{hint} span{{display:none}}"
+            f"{hint}>div::after{{content:{css_text(t('upload_limit', lang_, mb=str(UPLOAD_MAX_MB)))}}}</style>")
+
+
+# --- issue 16: more views drawn once (map page selection, transition, Sammenlign) ---------------------
+@st.cache_resource(show_spinner=False, max_entries=16)
+def membership_table(layer: str, lang_: str, day: dt.date) -> pd.DataFrame:
+    """`geo.views.membership_table` indexed by kommune code, once per (layer, language, date); read only."""
+    return views.membership_table(bundle(), layer, lang=lang_, on=day).set_index("kommune_kode")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def transition_map(old: str, new: str, mode: str, choice: str | None, day: dt.date, lang_: str,
+                   sync: str | None) -> DrawnMap:
+    """The transition page's two synchronised maps (layers ``old`` and ``new``), fitted to and outlining
+    ``choice`` (a kommune code, or a unit of ``old`` for mode 'fra', of ``new`` for 'til'), rendered once."""
+    b, d = bundle(), display()
+    bounds, outline = None, None
+    if choice is not None:
+        old_units, new_units = crosswalk.units_of(crosswalk.rows_for(crosswalk_table(old, new), mode, choice))
+        bounds = mapbuild.bounds_union([views.unit_bounds(b, d, old, old_units),
+                                        views.unit_bounds(b, d, new, new_units)])
+        if mode == "kommune":
+            outline = d.kommuner[d.kommuner["kommune_kode"] == choice]
+        else:
+            shapes = unit_shapes(old if mode == "fra" else new)
+            outline = shapes[shapes["unit_id"] == choice]
+    sides = []
+    for layer in (old, new):
+        view = national_view(viewstate.MapState(layer=layer, on=day, lang=lang_, labels=True))
+        spec = {"areas": view.areas, "sites": view.sites, "labels": view.labels}
+        if outline is not None:
+            spec["highlight"] = mapbuild.highlight_group(outline, kind="kommune" if mode == "kommune" else "unit")
+        sides.append(spec)
+    return DrawnMap.of(mapbuild.build_dual_map(sides[0], sides[1], assets_url=LEAFLET_URL, sync_url=sync,
+                                               bounds=bounds))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def comparison(a: str, b: str, base: str | None, token: str, lang_: str) -> plans.Comparison:
+    """`geo.plans.compare` of two layers, or of a layer and the session's scenario (``viewstate.CompareState.SCENARIO``,
+    the changes ``token`` applied to ``base``), once per process; read only."""
+    def plan(key: str) -> plans.Plan:
+        return _scenario_plan(base, token, lang_) if key == viewstate.CompareState.SCENARIO else base_plan(key)
+
+    return plans.compare(plan_context(), plan(a), plan(b))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def mismatch_map(a: str, b: str, base: str | None, token: str, lang_: str) -> DrawnMap:
+    """Sammenlign's mismatch map of `comparison`, rendered once."""
+    areas = planview.mismatch_areas(display().kommuner, comparison(a, b, base, token, lang_), lang_)
+    return DrawnMap.of(mapbuild.build_map(areas, assets_url=LEAFLET_URL))
+
+
+# Distances to hospitals reproject the sites on every call: a third of a Min kommune visit's CPU.
+@st.cache_resource(show_spinner=False, max_entries=2 * 98)
+def hospitals_of(kode: str, layer: str) -> pd.DataFrame:
+    """`geo.profile.hospitals_of`, once per (kommune, layer) and process; read only."""
+    return profile.hospitals_of(bundle(), kode, layer)
+
+
+@st.cache_resource(show_spinner=False, max_entries=98)
+def nearest_acute(kode: str) -> pd.Series | None:
+    """`geo.profile.nearest_acute`, once per kommune and process; read only."""
+    return profile.nearest_acute(bundle(), kode)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def scenario_metrics_table(base: str, token: str, lang_: str, indicator: str) -> pd.DataFrame:
+    """Scenarier's table of unit metrics (`geo.planview.metrics_table`), once per (scenario, language,
+    indicator): formatting it was a fifth of a rerun's CPU; read only."""
+    _moved, before, after, change = scenario_metrics(base, token)
+    return planview.metrics_table(change, after, lang_, before, indicator, fill_label(indicator, lang_))

@@ -23,7 +23,8 @@ PAGES = Path(__file__).resolve().with_name("pages")  # the front's own pages (to
 # 'unsafe-inline' for scripts: the folium maps are HTML documents whose scripts are inline (in the
 # streamlit-folium component and in srcdoc iframes, which inherit this policy) and change with every
 # view, so they cannot be hashed. 'unsafe-eval': the Vega charts (Klynger, Sammenlign) compile their
-# expressions at run time and draw nothing without it (tried); Streamlit's front end probes for eval too. Styles: Streamlit's front end (emotion) and Leaflet write inline styles.
+# expressions at run time and draw nothing without it (tried); Streamlit's front end probes for eval too.
+# Styles: Streamlit's front end (emotion) and Leaflet write inline styles.
 APP_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
            "connect-src 'self'; frame-src 'self' blob: data:; worker-src 'self' blob:; "

@@ -1,5 +1,5 @@
 """Command line: ``python -m geo check | export | aggregate | validate-assignments | compare | scenario | site |
-kommune``.
+kommune | profile``.
 
 Every command is one entry of `COMMANDS` (its help, its arguments and the function that runs it);
 `main` dispatches and turns every failure into one line on standard error and an exit code:
@@ -442,7 +442,11 @@ def cmd_site(args: argparse.Namespace, out) -> int:
     t0 = time.perf_counter()
     bundle = load_bundle()
     print(f"Loaded the data in {time.perf_counter() - t0:.1f} s; writing the atlas", file=out)
-    stats = site.build_site(bundle, args.out, on=args.date, log=lambda line: print(line, file=out))
+    if args.pdf:
+        from geo import profile_doc
+
+        profile_doc.engine()  # a missing Pango or font is said before the build starts
+    stats = site.build_site(bundle, args.out, on=args.date, log=lambda line: print(line, file=out), pdf=args.pdf)
     print(f"Wrote {stats['files']} files ({stats['kommuner']} kommuner, {stats['units']} units, da + en) to "
           f"{args.out} in {stats['seconds']:.1f} s ({stats['cpu_seconds']:.1f} s CPU); with loading the data "
           f"{time.perf_counter() - t0:.1f} s", file=out)
@@ -452,6 +456,9 @@ def cmd_site(args: argparse.Namespace, out) -> int:
 def _site_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--out", required=True, help="directory for the site (new, empty or a previous atlas)")
     _date_argument(s)
+    s.add_argument("--pdf", action="store_true",
+                   help="also write the datapakke (PDF, python -m geo profile) beside every kommune and unit page, "
+                        "linked from it")
 
 
 def cmd_kommune(args: argparse.Namespace, out) -> int:
@@ -485,6 +492,44 @@ def _kommune_arguments(k: argparse.ArgumentParser) -> None:
     k.add_argument("--format", choices=("text", "json"), default="text")
 
 
+def cmd_profile(args: argparse.Namespace, out) -> int:
+    """The datapakke (`geo.profile_doc`): one unit or one kommune as an A4 PDF, written atomically."""
+    from geo import profile_doc
+
+    check_out(args.out, optional=False)
+    if not args.out.lower().endswith(".pdf"):
+        raise UsageError(f"--out {args.out}: a datapakke is a PDF; name the file FILE.pdf")
+    if args.unit is not None and "/" not in args.unit:
+        raise UsageError(f"--unit {args.unit!r}: write LAYER/UNIT_ID, e.g. sundhedsklynger/h_byen or care/h_byen")
+    profile_doc.engine()  # a missing Pango or font is said before the data are loaded
+    bundle = load_bundle()
+    on = args.date or roles.today()
+    ctx = profile_doc.Context.of(bundle)
+    if args.unit is not None:
+        spec, unit_id = args.unit.split("/", 1)
+        layer = resolve_layer(bundle, spec, on)
+        payload = profile_doc.unit_pdf(ctx, layer, unit_id, args.lang, on, args.year)
+        done = f"the datapakke of {layer}/{unit_id}"
+    else:
+        text = args.kommune.strip()
+        kode = text.zfill(4) if text.isdigit() and text.isascii() and len(text) <= 4 else text
+        payload = profile_doc.kommune_pdf(ctx, kode, args.lang, on, args.year)
+        done = f"the datapakke of kommune {kode}"
+    _deliver(payload, args.out, out, f"{done} ({len(payload) // 1024} KB, {args.lang})")
+    return 0
+
+
+def _profile_arguments(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--unit", metavar="LAYER/UNIT_ID",
+                       help="a unit: its layer (or a role such as 'care', the layer in force on --date) and id")
+    which.add_argument("--kommune", metavar="KODE", help="a kommune: its kommunekode, e.g. 0101 or 410")
+    _date_argument(p)
+    p.add_argument("--year", type=int, help="population year (default: the latest)")
+    p.add_argument("--lang", choices=("da", "en"), default="da")
+    p.add_argument("--out", required=True, help="the PDF file to write; replaced only when complete")
+
+
 COMMANDS: dict[str, Command] = {
     "check": Command("load and validate everything; print counts", lambda p: None, cmd_check),
     "export": Command("export a layer as GeoJSON, CSV or XLSX, or the crosswalk of two layers",
@@ -499,6 +544,8 @@ COMMANDS: dict[str, Command] = {
     "site": Command("write the static atlas (Danish at the root, English under en/)", _site_arguments, cmd_site),
     "kommune": Command("a kommune's summary on a date: its geography in force, hospitals, psychiatry",
                        _kommune_arguments, cmd_kommune),
+    "profile": Command("a unit's or a kommune's datapakke: a printable A4 PDF profile (da or en)",
+                       _profile_arguments, cmd_profile),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlparse
 
@@ -117,3 +118,87 @@ def sources_md(field: str, citations: pd.DataFrame, lang: str = "da", limit: int
 def sources_text(field: str, citations: pd.DataFrame, lang: str = "da") -> str:
     """A ``source`` field as plain '; '-joined citation texts (for tables and exports)."""
     return "; ".join(c.text(lang) if c.title else c.publisher for c in citations_for(field, citations))
+
+
+# --------------------------------------------------------------------------- titles read from an address
+# An address writes Danish letters in one of two ways ("første" as "foerste" or "forste", "på" as "paa" or
+# "pa"); `slug_vocabulary` maps each written form back to the word, `readable_slug` puts the words back.
+_FOLDS = ({"æ": "ae", "ø": "oe", "å": "aa"}, {"æ": "ae", "ø": "o", "å": "a"}, {"æ": "a", "ø": "o", "å": "a"})
+_WORD = re.compile(r"[A-Za-zÆØÅæøåÄÖÜäöüé]+")
+_ADDRESS = re.compile(r"\S*(?:https?://|www\.|\.dk\b|\.com\b|/)\S*")
+# Words the project's own texts may lack; the tables and facts give the names of places and hospitals.
+COMMON_WORDS = (  # one text, words separated by spaces
+    "første åbent åbner åbningstid år års får går på så sådan fælles fællesskab sundhedsfællesskab "
+    "sundhedsfællesskaber sundhedsråd sundhedsrådet næste nærmere nærhospital tættere tæt parløb "
+    "børn børne hører høring fremtidens fødeafdeling står lån låner sygehusvæsen træder "
+    "gøre gør kæmpestor sprænger ønske øerne fynboerne spørgsmål klinikforløb indlægges direktør "
+    "hoftenære tværsektorielt undersøgelse planlægningsområder mødet møde hospitalerne få åbningen "
+    "lægevagten psykiatriområdet regionsråd område områder kraft vej center hospital sygehus "
+    "psykiatrien ungdomspsykiatrien sundheds akutklinikken psykiatrisygehus"
+)
+
+
+def _fold(word: str, table: dict[str, str]) -> str:
+    return "".join(table.get(c, c) for c in word.lower())
+
+
+def slug_vocabulary(texts) -> dict[str, str]:
+    """From texts with Danish letters, each word's forms in an address (folded, lower case) → the word.
+
+    A word written only with a capital (a place, a hospital) keeps it; a form two different words share
+    is left out, so nothing is guessed.
+    """
+    seen: dict[str, set[str]] = {}
+    plain: set[str] = set()  # words written without Danish letters ("for", "kraft", "Aarhus") stay as they are
+    for text in [*texts, COMMON_WORDS]:
+        for word in _WORD.findall(_ADDRESS.sub(" ", str(text))):
+            if not any(c in word.lower() for c in "æøå"):
+                plain.add(word.lower())
+                continue
+            seen.setdefault(word.lower(), set()).add(word)
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for lower, forms in seen.items():
+        word = lower if lower in forms else sorted(forms)[0]
+        for table in _FOLDS:
+            key = _fold(lower, table)
+            if key in out and out[key] != word:
+                clash.add(key)
+            out[key] = word
+    return {k: v for k, v in out.items() if k not in clash and k not in plain and k != v.lower()}
+
+
+def readable_slug(title: str, vocabulary: dict[str, str], names: dict[str, str] | None = None) -> str:
+    """A title read from an address with its Danish letters and capitals back ('Forste spadestik til akut
+    sygehus i kolding' → 'Første spadestik til akut sygehus i Kolding'): each word found in ``vocabulary``
+    (see `slug_vocabulary`) or in ``names`` (see `place_names`) is replaced; a title that starts with a
+    capital keeps it. Titles that are paths or addresses ('afpihl/sundhedsraad: data.json') stay as they are.
+    """
+    if _ADDRESS.search(str(title)):
+        return str(title)
+
+    def put_back(match: re.Match[str]) -> str:
+        word = match.group(0)
+        found = (names or {}).get(word.lower()) or vocabulary.get(word.lower())
+        if found is None:
+            return word
+        if found[:1].islower() and (names or {}).get(found):
+            found = names[found]
+        return found[:1].upper() + found[1:] if word[:1].isupper() else found
+
+    text = _WORD.sub(put_back, str(title))
+    return text[:1].upper() + text[1:] if str(title)[:1].isupper() else text if str(title)[:1].isupper() else text
+
+
+def place_names(names, texts) -> dict[str, str]:
+    """The capitalised words of ``names`` (places, hospitals, units) that ``texts`` never write in lower
+    case ('Kolding', 'Lillebælt', not 'Sygehus'): lower case, and each folded form → the name."""
+    lower_words = {w for text in [*texts, COMMON_WORDS] for w in _WORD.findall(_ADDRESS.sub(" ", str(text)))
+                   if w[:1].islower()}
+    out: dict[str, str] = {}
+    for name in names:
+        for word in _WORD.findall(str(name)):
+            if word[:1].isupper() and len(word) > 2 and word.lower() not in lower_words:
+                for key in {word.lower(), *(_fold(word, table) for table in _FOLDS)}:
+                    out.setdefault(key, word)
+    return out

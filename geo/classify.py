@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -166,6 +165,8 @@ def classify(
     out = pd.DataFrame({"class": -1, "colour": MISSING_COLOUR}, index=values.index)
     legend: list[LegendRow] = []
     if len(data):
+        import mapclassify  # here, not at the top: it pulls in scipy, scikit-learn and pyplot (about 3 s to import)
+
         if scheme == "user_defined":
             if not breaks:
                 raise ValueError("user_defined needs breaks: a list of upper class bounds")

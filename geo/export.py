@@ -112,12 +112,8 @@ def with_fill(bundle: Bundle, frame: gpd.GeoDataFrame, layer: str, what: str, fi
     if fill.kind == "category":
         return out
     values = catalog.kommune_values(fill_key, bundle.population, bundle.indicators)
-    if what == "units":
-        members = model.layer_assignments(bundle.assignments, layer)
-        agg = aggregate.aggregate_to_units(values, members, catalog.weights_for(fill, bundle.population), fill.kind)
-        agg = agg.set_index("unit_id")
-        if fill.kind == "count":  # people: whole, each kommune's parts keeping its count
-            agg["value"] = agg["value"].where(agg["value"].isna(), agg.index.map(counts.unit_counts(members, values)))
+    if what == "units":  # the map page's unit table computes them with the same function
+        agg = views.unit_fill_values(bundle, layer, fill).set_index("unit_id")
         out["value"] = out["unit_id"].map(agg["value"])
         out["coverage"] = out["unit_id"].map(agg["coverage"])
     else:
@@ -239,10 +235,22 @@ def _cell_value(value: object) -> object:
     return _XML_ILLEGAL.sub("", str(value))
 
 
-def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str) -> bytes:
+LEGEND_COLUMNS = ["class", "colour", "count", "lower", "upper"]
+
+
+def legend_frame(rows) -> pd.DataFrame:
+    """A map's legend as a table (`geo.classify.LegendRow` each): ``class`` (the label the map shows),
+    ``colour`` (hex), ``count`` (kommuner or units in the class), ``lower``/``upper`` (the class's
+    bounds, empty for a membership map or "no data")."""
+    return pd.DataFrame([(r.label, r.colour, int(r.count), r.lower, r.upper) for r in rows], columns=LEGEND_COLUMNS)
+
+
+def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str,
+            extra: dict[str, pd.DataFrame] | None = None) -> bytes:
     """An Excel workbook: the table on a sheet named for what it holds (``kommuner``, ``units``,
-    ``memberships``; codes stored as text, numbers as numbers, text neutralised) and a sheet
-    ``sources`` with what the export is made of (as citations) and when."""
+    ``memberships``; codes stored as text, numbers as numbers, text neutralised), the sheets of
+    ``extra`` (name → table, e.g. ``legend``) and a sheet ``sources`` with what the export is made of
+    (as citations) and when."""
     from openpyxl import Workbook
 
     table = table_of(frame)
@@ -259,6 +267,11 @@ def to_xlsx(frame: pd.DataFrame, sources: pd.DataFrame, sheet: str) -> bytes:
                 cell.value = str(cell.value)
             cell.number_format = "@"
     data.freeze_panes = "A2"
+    for name, table_ in (extra or {}).items():
+        more = book.create_sheet(name[:31])
+        more.append(list(table_.columns))
+        for record in files.neutralise_frame(table_).itertuples(index=False, name=None):
+            more.append([_cell_value(v) for v in record])
     info = book.create_sheet("sources")
     info.append(list(sources.columns))
     for record in files.neutralise_frame(sources).itertuples(index=False, name=None):
@@ -284,12 +297,16 @@ def render(frame: gpd.GeoDataFrame, fmt_: str, sources: pd.DataFrame | None = No
     return to_xlsx(frame, sources, sheet)
 
 
-def xlsx_for(bundle: Bundle, layer: str, what: str, fill_key: str, created: dt.date) -> bytes:
-    """The app's Excel download: the export frame of ``what`` with the shown fill's values and a
-    sheet of sources dated ``created``."""
-    frame = with_fill(bundle, frame_for(bundle, layer, what), layer, what, fill_key)
+def xlsx_for(bundle: Bundle, layer: str, what: str, fill_key: str, created: dt.date,
+             on: dt.date | None = None, legend=None) -> bytes:
+    """The app's Excel download: the export frame of ``what`` with the shown fill's values (regions of
+    the date shown ``on``), the map's ``legend`` (`geo.classify.LegendRow` each) on a sheet ``legend``
+    when given, and a sheet of sources dated ``created``."""
+    frame = with_fill(bundle, frame_for(bundle, layer, what, on=on), layer, what, fill_key)
     fill = fill_key if catalog.fill_catalog(bundle.population, bundle.indicators)[fill_key].kind != "category" else None
-    return to_xlsx(frame, sources_table(bundle, layer, what, fill_key=fill, created=created), sheet=what)
+    extra = {"legend": legend_frame(legend)} if legend is not None else None
+    return to_xlsx(frame, sources_table(bundle, layer, what, fill_key=fill, created=created, on=on), sheet=what,
+                   extra=extra)
 
 
 def crosswalk_export(bundle: Bundle, old: str, new: str, fmt_: str, year: int | None = None,

@@ -266,6 +266,35 @@ TEXT: dict[str, dict[str, str]] = {
     "sc_to_compare": {"da": "Sammenlign scenariet med et andet lag", "en": "Compare the scenario with another layer"},
     "sc_scenario_name": {"da": "Scenarie på {base}", "en": "Scenario on {base}"},
     "sc_bad_change": {"da": "Ændringen blev ikke foretaget: {why}", "en": "The change was not made: {why}"},
+    # issue 15, the app side (helper "journeys"): journeys, one year, exports, heatmap, links
+    "col_population_in": {"da": "Befolkning {year}", "en": "Population {year}"},
+    "dl_csv_memberships": {"da": "Medlemskaber (CSV)", "en": "Memberships (CSV)"},
+    "dl_xlsx_memberships": {"da": "Medlemskaber (Excel)", "en": "Memberships (Excel)"},
+    "dl_legend_csv": {"da": "Signaturforklaring (CSV)", "en": "Legend (CSV)"},
+    "sc_dl_metrics_csv": {"da": "Nøgletal (CSV)", "en": "Key figures (CSV)"},
+    "sc_dl_metrics_xlsx": {"da": "Nøgletal (Excel)", "en": "Key figures (Excel)"},
+    "why_too_long": {"da": "scenariet fylder {length} tegn i linket, højst {limit} er muligt",
+                     "en": "the scenario takes {length} characters in the link, at most {limit} are possible"},
+    "why_version": {"da": "linkets scenarieversion »{version}« kendes ikke", "en": "the link's scenario version "
+                    "“{version}” is not known"},
+    "why_base64": {"da": "scenariet i linket er ikke gyldig base64url (måske er linket skåret af)",
+                   "en": "the scenario in the link is not valid base64url (the link may have been cut)"},
+    "why_syntax": {"da": "»{change}« skal skrives KODE=ENHED eller KODE=ENHED:ANDEL,ENHED:ANDEL",
+                   "en": "“{change}” must be written CODE=UNIT or CODE=UNIT:SHARE,UNIT:SHARE"},
+    "why_sum": {"da": "andelene i »{change}« giver {total} tilsammen, ikke 1",
+                "en": "the shares in “{change}” add up to {total}, not 1"},
+    "why_unit_id": {"da": "»{unit}« i »{change}« er ikke et enheds-id", "en": "“{unit}” in “{change}” is not a unit id"},
+    "why_twice": {"da": "en enhed står to gange i »{change}«", "en": "a unit appears twice in “{change}”"},
+    "why_kommune": {"da": "{kode} i »{change}« er ikke en kommunekode",
+                    "en": "{kode} in “{change}” is not a municipality code"},
+    "why_unit": {"da": "»{unit}« i »{change}« er ikke en enhed i laget {layer}",
+                 "en": "“{unit}” in “{change}” is not a unit of the layer {layer}"},
+    "why_sub": {"da": "bydel {sub} i »{change}« findes ikke i kommune {kode} (kendte: {known})",
+                "en": "district {sub} in “{change}” does not exist in municipality {kode} (known: {known})"},
+    "cmp_scenario_gone": {"da": "Scenariet er nulstillet på siden Scenarier; standardvalget vises i stedet.",
+                          "en": "The scenario was reset on the Scenarios page; the default is shown instead."},
+    "sc_split_sum": {"da": "Andelene skal give 100 % tilsammen; de giver {total} %. Ret en af dem og prøv igen.",
+                     "en": "The shares must add up to 100 %; they add up to {total} %. Correct one and try again."},
     "cmp_title": {"da": "Sammenlign to inddelinger", "en": "Compare two geographies"},
     "cmp_intro": {"da": "Hvor mange borgere i hver enhed af A hører til hver enhed af B? Befolkningen er fordelt "
                         "med andele; København efter bydele, hvor begge sider kender dem.",
@@ -675,3 +704,96 @@ def t(key: str, lang: str = "da", **kwargs: str) -> str:
     """The text for ``key`` in ``lang`` (falls back to Danish), formatted with ``kwargs``."""
     entry = TEXT[key]
     return entry.get(lang, entry["da"]).format(**kwargs)
+
+
+# Pictures, phone and language (issue 15): the header's language button, the copy button, stacked tables.
+TEXT.update({
+    "other_language": {"da": "English", "en": "Dansk"},
+    "other_language_help": {"da": "Show the app in English", "en": "Vis appen på dansk"},
+    "copy_link": {"da": "Kopiér link", "en": "Copy link"},
+    "upload_button": {"da": "Vælg fil", "en": "Upload"},
+    "upload_limit": {"da": "Højst {mb} MB pr. fil", "en": "At most {mb} MB per file"},
+    "copied": {"da": "Kopieret", "en": "Copied"},
+    "copy_failed": {"da": "Markér linket og kopiér selv", "en": "Select the link and copy it yourself"},
+    "mk_map_note": {"da": "Samme farver og navne som på Danmarkskortet; hold musen over en enhed i "
+                          "signaturforklaringen for at se dens omrids. Rød kant: kommunen.",
+                    "en": "The same colours and names as on the map of Denmark; point at a unit in the legend "
+                          "to see its outline. Red border: the municipality."},
+})
+
+
+# --- issue 13: the datapakke (printable PDF profile of a unit or a kommune; geo/profile_doc.py) ---------
+TEXT.update({
+    "pdf_datapakke": {"da": "Datapakke", "en": "Data pack"},
+    "pdf_map_caption_unit": {"da": "Kort: {unit} med sort kant og stærke farver; naboenhederne lyse og navngivet. "
+                                    "Røde kors er akutsygehuse.",
+                              "en": "Map: {unit} outlined in black, in strong colours; the neighbouring units pale "
+                                    "and named. Red crosses are acute hospitals."},
+    "pdf_map_caption_kommune": {"da": "Kort: {units} med sort kant; {navn} med stiplet kant; naboenhederne lyse og "
+                                      "navngivet. Røde kors er akutsygehuse.",
+                                "en": "Map: {units} outlined in black; {navn} with a dashed outline; the neighbouring "
+                                      "units pale and named. Red crosses are acute hospitals."},
+    "pdf_page": {"da": "Side", "en": "Page"},
+    "pdf_ages_other_year": {"da": "Aldersgrupperne findes kun for {year} i kilderne; de vises for {year}, "
+                                  "andelene af befolkningen det år.",
+                            "en": "The sources have the age groups for {year} only; they are shown for {year}, "
+                                  "as shares of that year's population."},
+    "pdf_of": {"da": "af", "en": "of"},
+    "pdf_pop_year": {"da": "Befolkning pr. 1. januar {year} (Danmarks Statistik)",
+                     "en": "Population on 1 January {year} (Statistics Denmark)"},
+    "pdf_built": {"da": "Lavet af Klyngekort {date}", "en": "Made by Klyngekort on {date}"},
+    "pdf_valid_from": {"da": "gældende fra {date}", "en": "in force from {date}"},
+    "pdf_valid_to": {"da": "til og med {date}", "en": "until {date}"},
+    "pdf_unit_lead": {"da": "{n} kommuner eller dele af kommuner med {population} borgere ({year}).",
+                      "en": "{n} municipalities or parts of municipalities with {population} residents ({year})."},
+    "pdf_kommune_lead": {"da": "{population} borgere ({year}).", "en": "{population} residents ({year})."},
+    "pdf_kommune_what": {"da": "Kommune i {region}", "en": "Municipality in {region}"},
+    "pdf_hospitals": {"da": "Akutsygehus(e)", "en": "Acute hospital(s)"},
+    "pdf_map": {"da": "Kort", "en": "Map"},
+    "pdf_map_unit": {"da": "Enheden", "en": "The unit"},
+    "pdf_map_neighbours": {"da": "Nabo-enheder (navngivet)", "en": "Neighbouring units (named)"},
+    "pdf_map_hospital": {"da": "Akutsygehus", "en": "Acute hospital"},
+    "pdf_map_outline": {"da": "Kommunegrænse", "en": "Municipal boundary"},
+    "pdf_memberships": {"da": "Kommunens enheder", "en": "The municipality's units"},
+    "pdf_col_layer": {"da": "Inddeling", "en": "Geography"},
+    "pdf_col_unit": {"da": "Enhed", "en": "Unit"},
+    "pdf_col_bydel": {"da": "Bydel", "en": "District"},
+    "pdf_bydele": {"da": "Bydele ({year})", "en": "Districts ({year})"},
+    "pdf_population": {"da": "Befolkning {year}", "en": "Population {year}"},
+    "pdf_total": {"da": "I alt", "en": "Total"},
+    "pdf_col_age": {"da": "Aldersgruppe", "en": "Age group"},
+    "pdf_col_count": {"da": "Antal", "en": "Number"},
+    "pdf_col_share_dk": {"da": "Andel (Danmark)", "en": "Share (Denmark)"},
+    "pdf_bar_label": {"da": "Andel {group}: blå = her, grå = Danmark", "en": "Share {group}: blue = here, grey = Denmark"},
+    "pdf_indicators": {"da": "Indikatorer ved siden af Danmark", "en": "Indicators beside Denmark"},
+    "pdf_col_spread": {"da": "Spænd (lavest – højest)", "en": "Spread (lowest – highest)"},
+    "pdf_col_chart": {"da": "Fordeling (laveste – højeste)", "en": "Distribution (lowest – highest)"},
+    "pdf_spread": {"da": "{lo} ({lo_name}) – {hi} ({hi_name})", "en": "{lo} ({lo_name}) – {hi} ({hi_name})"},
+    "pdf_dot_label": {"da": "{label}: prik pr. enhed, sort streg = Danmark, blå = her",
+                      "en": "{label}: a dot per unit, black line = Denmark, blue = here"},
+    "pdf_how_to_read": {"da": "Figuren er et prikdiagram fra den laveste til den højeste værdi (spændet): en grå prik "
+                              "pr. {what}, den blå prik er {here}, den sorte streg Danmark. Placering 1 = højeste værdi.",
+                        "en": "The chart is a dot plot from the lowest to the highest value (the spread): a grey dot per "
+                              "{what}, the blue dot is {here}, the black line Denmark. Rank 1 = highest value."},
+    "pdf_what_unit": {"da": "enhed i laget", "en": "unit of the layer"},
+    "pdf_what_kommune": {"da": "kommune", "en": "municipality"},
+    "pdf_here_unit": {"da": "enheden", "en": "the unit"},
+    "pdf_here_kommune": {"da": "kommunen", "en": "the municipality"},
+    "pdf_compared_units": {"da": "Sammenlignet med lagets {n} enheder (andelsvægtede værdier).",
+                           "en": "Compared with the layer's {n} units (share-weighted values)."},
+    "pdf_compared_kommuner": {"da": "Sammenlignet med landets {n} kommuner.",
+                              "en": "Compared with the country's {n} municipalities."},
+    "pdf_serving": {"da": "Hvem betjener borgerne", "en": "Who serves the residents"},
+    "pdf_confidence": {"da": "Sikkerhed", "en": "Confidence"},
+    "pdf_all_high": {"da": "Alle medlemskaber har høj sikkerhed.", "en": "Every membership has high confidence."},
+    "pdf_no_reason": {"da": "kilden giver ingen begrundelse", "en": "the source gives no reason"},
+    "pdf_sources": {"da": "Kilder", "en": "Sources"},
+    "pdf_indicator_sources": {"da": "Kilder til tallene", "en": "Sources of the figures"},
+    "pdf_download": {"da": "Datapakke (PDF)", "en": "Data pack (PDF)"},
+    "pdf_download_help": {"da": "En printbar profil på 2–4 A4-sider med kort, medlemmer, befolkning, indikatorer "
+                                "og kilder, som på den valgte dato.",
+                          "en": "A printable profile of 2–4 A4 pages with map, members, population, indicators "
+                                "and sources, as on the chosen date."},
+    "pdf_site_link": {"da": "Datapakke som PDF (til print)", "en": "Data pack as PDF (for printing)"},
+    "pdf_error": {"da": "Datapakken kunne ikke laves: {error}", "en": "The data pack could not be made: {error}"},
+})

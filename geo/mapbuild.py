@@ -6,6 +6,7 @@ itself; there is no CDN and, by default, no tile server.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import folium
@@ -98,38 +99,65 @@ LABEL_CSS = (
     "<style>.unit-label-icon{background:none;border:none}"
     ".unit-label{position:absolute;left:0;top:0;transform:translate(-50%,-50%);white-space:nowrap;"
     "font:600 11px/1.15 'Helvetica Neue',Arial,sans-serif;color:#111;pointer-events:none;"
-    "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,1px 1px 1px #fff,-1px -1px 1px #fff}</style>"
+    "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,1px 1px 1px #fff,-1px -1px 1px #fff}"
+    ".unit-leader{position:absolute;left:0;top:0;height:0;border-top:1px solid #222;transform-origin:0 0;"
+    "pointer-events:none;display:none}"
+    ".unit-leader-dot{position:absolute;left:-2px;top:-2px;width:4px;height:4px;border-radius:2px;"
+    "background:#222;pointer-events:none;display:none}</style>"
 )
 
 
 class LabelDeclutter(folium.MacroElement):
-    """Hide labels that would overlap a label of higher rank (lower ``data-rank``) at the current zoom.
+    """Place every unit label where it can be read at the current zoom, larger units first.
 
-    Each label first tries its own point, then a little above and below it, avoiding the site
-    markers too; a label cut by the map's edge is moved inside, one outside the view stays where it
-    is. If all collide it is hidden until the reader zooms in. Runs when the map is ready and after
-    every zoom or pan.
+    A label sits on its unit's point (or a little above or below it) when it fits the unit's extent
+    on screen (``data-bbox``, south,west,north,east) and overlaps no label placed before it nor a
+    site marker; a label cut by the map's edge is moved inside. A label that does not fit (København's
+    Byen, Midt and Syd at national zoom) or finds no free place on its unit is drawn beside it with a
+    leader line from the unit's point; only if no place is free either is it hidden until the reader
+    zooms in. Runs when the map
+    is ready and after every zoom or pan.
     """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "(function(){var map={{ this._parent.get_name() }};"
-        "var offsets=[[0,0],[0,-13],[0,13],[0,-26],[0,26]];"
+        "var offsets=[[0,0],[0,-13],[0,13],[0,-26],[0,26]];var leaders=[];"
+        "[35,60,90,125,165,210].forEach(function(d){[0,-20,20,-40,40,180,160,200,-65,65,-90,90,-115,115,-140,140].forEach(function(a){"
+        "var r=a*Math.PI/180;leaders.push([d*Math.cos(r),d*Math.sin(r)]);});});"
         "function overlaps(r,k){return r.left<k.right&&r.right>k.left&&r.top<k.bottom&&r.bottom>k.top;}"
+        "function fits(el,r){var b=(el.dataset.bbox||'').split(',').map(Number);if(b.length!==4)return true;"
+        "var p=map.latLngToContainerPoint([b[0],b[1]]),q=map.latLngToContainerPoint([b[2],b[3]]);"
+        "return r.width<=1.25*Math.abs(q.x-p.x)+8&&r.height<=1.25*Math.abs(p.y-q.y)+4;}"
+        "function part(el,cls){var m=el.parentNode.querySelector('.'+cls);if(!m){m=document.createElement('span');"
+        "m.className=cls;el.parentNode.appendChild(m);}return m;}"
+        "function leader(el,show,x,y){var line=part(el,'unit-leader'),dot=part(el,'unit-leader-dot');"
+        "line.style.display=dot.style.display=show?'block':'none';if(!show)return;"
+        "line.style.width=Math.sqrt(x*x+y*y)+'px';"
+        "line.style.transform='rotate('+Math.atan2(y,x)+'rad)';el.classList.add('unit-label-led');}"
         "function declutter(){var els=Array.prototype.slice.call("
         "map.getContainer().querySelectorAll('.unit-label'));"
         "els.sort(function(a,b){return a.dataset.rank-b.dataset.rank;});"
+        "var c=map.getContainer().getBoundingClientRect();"
         "var kept=Array.prototype.map.call(map.getContainer().querySelectorAll('.site-marker'),"
         "function(m){return m.getBoundingClientRect();});"
-        "els.forEach(function(el){var placed=false;"
-        "for(var i=0;i<offsets.length&&!placed;i++){var dx=offsets[i][0];"
-        "el.style.transform='translate(-50%,-50%) translate('+dx+'px,'+offsets[i][1]+'px)';"
-        "var r=el.getBoundingClientRect(),c=map.getContainer().getBoundingClientRect();"
+        "function inside(r){return r.left>=c.left&&r.right<=c.right&&r.top>=c.top&&r.bottom<=c.bottom;}"
+        "function put(el,dx,dy){el.style.transform='translate(-50%,-50%) translate('+dx+'px,'+dy+'px)';"
+        "return el.getBoundingClientRect();}"
+        "els.forEach(function(el){var placed=false;el.classList.remove('unit-label-led');leader(el,false);"
+        "var r=put(el,0,0),small=!fits(el,r);"
+        "for(var i=0;i<offsets.length&&!placed&&!small;i++){var dx=offsets[i][0];r=put(el,dx,offsets[i][1]);"
         "var shift=(r.right>c.left&&r.left<c.right&&r.bottom>c.top&&r.top<c.bottom)?"
         "Math.min(0,c.right-2-r.right)+Math.max(0,c.left+2-r.left):0;"
-        "if(shift){dx+=shift;el.style.transform='translate(-50%,-50%) translate('+dx+'px,'+offsets[i][1]+'px)';"
-        "r=el.getBoundingClientRect();}"
+        "if(shift){dx+=shift;r=put(el,dx,offsets[i][1]);}"
         "if(!kept.some(function(k){return overlaps(r,k);})){kept.push(r);placed=true;}}"
+        "if(!placed){var w=r.width/2,h=r.height/2,a0=put(el,0,0);"
+        "var onView=a0.right>c.left&&a0.left<c.right&&a0.bottom>c.top&&a0.top<c.bottom;"
+        "for(var j=0;j<leaders.length&&!placed&&onView;j++){var lx=leaders[j][0],ly=leaders[j][1];"
+        "var cx=lx+(lx>1?w:lx<-1?-w:0),cy=ly+(Math.abs(lx)<=1?(ly>0?h:-h):0);r=put(el,cx,cy);"
+        "if(inside(r)&&!kept.some(function(k){return overlaps(r,k);})){kept.push(r);placed=true;"
+        "leader(el,true,lx,ly);}}"
+        "if(!placed){put(el,0,0);}}"
         "el.style.visibility=placed?'visible':'hidden';});}"
         "map.on('moveend',declutter);map.whenReady(function(){setTimeout(declutter,0);});})();"
         "{% endmacro %}"
@@ -148,7 +176,8 @@ def label_points(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        A copy with point geometry and ``area`` (m², of the whole unit) for ranking labels.
+        A copy with point geometry, ``area`` (m², of the whole unit) for ranking labels and ``extent``
+        (the unit's bounds, minx, miny, maxx, maxy in the frame's CRS) for judging whether a label fits.
     """
     if units.crs is None or not units.crs.is_projected:
         raise ValueError(f"label points need a projected CRS (EPSG:25832); got {units.crs}")
@@ -159,8 +188,15 @@ def label_points(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         tolerance = max(1.0, largest.area ** 0.5 / 200)
         points.append(polylabel(largest, tolerance=tolerance))
         areas.append(geom.area)
-    out = units.drop(columns="geometry").assign(area=areas)
+    out = units.drop(columns="geometry").assign(area=areas,
+                                                extent=[tuple(g.bounds) for g in units.geometry])
     return gpd.GeoDataFrame(out, geometry=points, crs=units.crs)
+
+
+def _extent_texts(extents, crs) -> list[str]:
+    """Units' bounds (minx, miny, maxx, maxy in ``crs``) as 'south,west,north,east' in WGS84."""
+    boxes = gpd.GeoSeries([shapely.box(*e) for e in extents], crs=crs).to_crs(CRS_DRAW).bounds
+    return [f"{b.miny:.4f},{b.minx:.4f},{b.maxy:.4f},{b.maxx:.4f}" for b in boxes.itertuples()]
 
 
 def add_labels(fmap: folium.Map, labels: gpd.GeoDataFrame) -> folium.Map:
@@ -172,8 +208,11 @@ def add_labels(fmap: folium.Map, labels: gpd.GeoDataFrame) -> folium.Map:
     fmap.get_root().header.add_child(folium.Element(LABEL_CSS))
     drawn = labels.to_crs(CRS_DRAW)
     order = drawn["area"].rank(ascending=False, method="first") if "area" in drawn else range(len(drawn))
-    for (_, row), rank in zip(drawn.iterrows(), order, strict=True):
-        html_text = f'<span class="unit-label" data-rank="{int(rank)}">{safe.html(row["text"])}</span>'
+    extents = _extent_texts(labels["extent"], labels.crs) if "extent" in labels else [None] * len(drawn)
+    for (_, row), rank, extent in zip(drawn.iterrows(), order, extents, strict=True):
+        bbox = f' data-bbox="{extent}"' if extent else ""
+        html_text = (f'<span class="unit-label" data-rank="{int(rank)}"{bbox}>'
+                     f'{safe.html(row["text"])}</span>')
         folium.Marker(
             location=[round(row.geometry.y, 5), round(row.geometry.x, 5)],
             icon=folium.DivIcon(html=html_text, icon_size=(0, 0), class_name="unit-label-icon"),
@@ -184,8 +223,27 @@ def add_labels(fmap: folium.Map, labels: gpd.GeoDataFrame) -> folium.Map:
     return fmap
 
 
+class IconPath(MacroElement):
+    """Tell Leaflet where its marker images are (``L.Icon.Default.imagePath``), before any marker is made.
+
+    Leaflet guesses the folder from leaflet.css; when the stylesheet is not applied yet it takes the
+    link's address minus ``/leaflet.css`` and loses the slash, so every map asked for
+    ``…/leafletmarker-icon.png`` and ``…/leafletmarker-shadow.png`` (404). folium's markers (the unit
+    labels) are made with the default icon before their own is set.
+    """
+
+    _template = Template("{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};"
+                         "{% endmacro %}")
+
+    def __init__(self, path: str) -> None:  # noqa: D107 - see the class
+        super().__init__()
+        self._name = "IconPath"
+        self.path = path
+
+
 def _local_map(fmap: folium.Map, assets_url: str) -> folium.Map:
-    """Point a map at the app's own Leaflet (no CDN) and give it the app's background."""
+    """Point a map at the app's own Leaflet (no CDN), with its marker images, and give it the app's background."""
+    fmap.add_child(IconPath(f"{assets_url}/images/"))  # first: before any marker
     fmap.default_js = [("leaflet", f"{assets_url}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{assets_url}/leaflet.css")]
     fmap.get_root().header.add_child(
@@ -366,3 +424,66 @@ def external_urls(fmap: folium.Map) -> list[str]:
 
     text = fmap.get_root().render()
     return sorted(set(re.findall(r"(?:src|href)=[\"'](https?://[^\"']+)", text)))
+
+
+def legend_key(label: str) -> str:
+    """The key that joins a legend entry to the outline of its unit on the map: a short hash of the
+    entry's label, so no name has to pass through HTML attributes and JavaScript as text."""
+    return "k" + hashlib.sha1(str(label).encode("utf-8")).hexdigest()[:12]
+
+
+class LegendHover(folium.MacroElement):
+    """Hovering (or focusing) an element with ``data-legend-key`` outlines the unit with that key.
+
+    The elements may be in the map's own page or in the page that holds the map's frame (the app's
+    legend beside the map, drawn by Streamlit): one delegated listener on each document, removed when
+    the map's page goes away. Nothing but the hashed keys (`legend_key`) passes between them.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function(){var layer={{ this.layer.get_name() }};"
+        "var shown={opacity:1,weight:4,color:'#000000',fill:true,fillColor:'#000000',fillOpacity:0.12};"
+        "var hidden={opacity:0,weight:0,fill:false,fillOpacity:0};"
+        "function show(key){layer.eachLayer(function(f){var on=key&&f.feature.properties.key===key;"
+        "f.setStyle(on?shown:hidden);if(on&&f.bringToFront){f.bringToFront();}});}"
+        "function over(e){var el=e.target&&e.target.closest?e.target.closest('[data-legend-key]'):null;"
+        "if(el){show(el.getAttribute('data-legend-key'));}}"
+        "function out(e){var el=e.target&&e.target.closest?e.target.closest('[data-legend-key]'):null;"
+        "if(el){show(null);}}"
+        "var docs=[document];"
+        "try{if(window.parent!==window&&window.parent.document){docs.push(window.parent.document);}}"
+        "catch(err){}"
+        "docs.forEach(function(d){d.addEventListener('mouseover',over);d.addEventListener('mouseout',out);"
+        "d.addEventListener('focusin',over);d.addEventListener('focusout',out);});"
+        "window.addEventListener('pagehide',function(){docs.forEach(function(d){"
+        "d.removeEventListener('mouseover',over);d.removeEventListener('mouseout',out);"
+        "d.removeEventListener('focusin',over);d.removeEventListener('focusout',out);});});})();"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, layer: folium.GeoJson) -> None:  # noqa: D107 - see the class
+        super().__init__()
+        self._name = "LegendHover"
+        self.layer = layer
+
+
+def add_legend_hover(fmap: folium.Map, units: gpd.GeoDataFrame, precision: int = 4) -> folium.Map:
+    """Let the legend outline each unit: ``units`` (polygons with a ``label`` column, the text of its
+    legend entry) are drawn invisible and not clickable, keyed by `legend_key`; an element carrying
+    ``data-legend-key`` (see `legend_item_attrs`) outlines its unit while it is hovered or focused."""
+    frame = units[["label", "geometry"]].assign(key=[legend_key(v) for v in units["label"]])
+    outlines = folium.GeoJson(
+        draw_frame(frame, ["key"], precision).to_json(drop_id=True),
+        name="legend_outlines",
+        style_function=lambda _f: {"opacity": 0, "weight": 0, "fill": False, "fillOpacity": 0},
+        interactive=False,
+    )
+    outlines.add_to(fmap)
+    fmap.add_child(LegendHover(outlines))
+    return fmap
+
+
+def legend_item_attrs(label: str) -> str:
+    """The attributes that make a legend entry outline its unit on a map with `add_legend_hover`."""
+    return f'data-legend-key="{legend_key(label)}" tabindex="0"'

@@ -315,6 +315,14 @@ def parse_change(text: str) -> Change:
     return Change(kode, tuple(shares), tuple(subs))
 
 
+def default_percents(n: int) -> list[int]:
+    """Whole percents for ``n`` units that sum to 100, as even as they can be (largest remainder,
+    the first units get the extra points): ``[34, 33, 33]`` for three; ``[]`` for none."""
+    from geo.counts import whole_counts
+
+    return [int(v) for v in whole_counts([100 / n] * n, 100)] if n > 0 else []
+
+
 def add_change(changes: list[Change] | tuple[Change, ...], change: Change) -> list[Change]:
     """The changes with ``change`` added: an earlier change of the same kommune is replaced (the
     kommune's change moves to the end), so repeated moves do not lengthen the scenario.

@@ -30,6 +30,7 @@ COLUMNS: dict[str, tuple[str, str] | None] = {
     "unit_id": None,
     "unit_ids": None,
     "lines": None,
+    "population_year": None,  # said in the population column's header ("Befolkning 2026")
 }
 
 
@@ -98,6 +99,8 @@ def display_table(table: pd.DataFrame, lang: str = "da", fill: Fill | None = Non
         else:
             shown = list(values)
         header = value_header(fill, lang) if how == "value" else (t(key, lang) if key else column)
+        if column == "population" and "population_year" in table.columns and table["population_year"].nunique() == 1:
+            header = t("col_population_in", lang, year=str(table["population_year"].iloc[0]))
         out[header] = shown
     return pd.DataFrame(out, index=range(len(table)))
 

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import gzip
+import multiprocessing
 import os
 import posixpath
 import re
@@ -41,7 +42,7 @@ from geo.bundle import Bundle
 from geo.classify import UNASSIGNED_COLOUR
 from geo.errors import KlyngekortError
 from geo.i18n import t
-from geo.mapbuild import LEAFLET_DIR, draw_frame
+from geo.mapbuild import LEAFLET_DIR, draw_frame, label_points
 
 MARKER = ".klyngekort-atlas"
 LANGS = ("da", "en")
@@ -52,7 +53,11 @@ PRECISION = 4  # decimals of degrees in drawn coordinates (≈ 7-11 m)
 NEIGHBOUR_GAP = 1000.0  # metres: kommuner this close to a shown unit are drawn as its neighbours
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 GZIP_SUFFIXES = (".html", ".css", ".js", ".json")
+GZIP_LEVEL = 6  # level 9 cost twice the CPU for about 1 % smaller files
+JOBS = 2  # processes writing the kommune and unit pages (the machine's two cores); 1 writes in this process
+KOMMUNE_CHUNK = 10  # kommune pages per task of a worker process
 TEMPLATES = Path(__file__).parent / "templates"
+PDF_NAME = "datapakke.pdf"  # site --pdf: beside each kommune and unit page
 
 
 class AtlasError(KlyngekortError):
@@ -189,7 +194,7 @@ def _build_lock(parent: Path):
 
 
 def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None, on: dt.date | None = None,
-               log: Callable[[str], None] | None = None) -> dict:
+               log: Callable[[str], None] | None = None, pdf: bool = False) -> dict:
     """Write the atlas to ``out`` (both languages) as on the date ``on`` (default: today in Denmark);
     return counts and the build time. The home page and the kommune pages lead with the geography in
     force on ``on``; layers that ended before it keep their pages, marked historical.
@@ -203,7 +208,7 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
         When ``out`` is a file or a non-empty directory that is not a previous atlas, or another
         build is running beside it.
     """
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     log = log or (lambda _m: None)
     out = Path(out).absolute()
     check_target(out)
@@ -214,7 +219,8 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
         try:  # the folder is made inside: an interrupt between making and entering would leave it
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
             today = today or roles.today()
-            stats = write_site(bundle, tmp, today, log, on or today)
+            stats = write_site(bundle, tmp, today, log, on or today, pdf=pdf)
+            os.sync()  # once, not per file: the pages are plain writes into the build folder, swapped in whole
             files.atomic_write(tmp / MARKER, marker_text(_names(tmp)))
             os.chmod(tmp, 0o755)
             _swap_in(tmp, out)
@@ -223,8 +229,14 @@ def build_site(bundle: Bundle, out: str | Path, *, today: dt.date | None = None,
                 _remove_stale(out)  # this build's folders: the lock makes every such folder ours or stale
             raise
     stats["seconds"] = time.perf_counter() - start
-    stats["cpu_seconds"] = time.process_time() - cpu
+    stats["cpu_seconds"] = _cpu_seconds() - cpu
     return stats
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished worker processes."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 # --------------------------------------------------------------------------- computed once
@@ -247,6 +259,23 @@ class Atlas:
     outlines: dict[float, dict[str, str]] = field(default_factory=dict)
     national_views: dict[str, views.MapView] = field(default_factory=dict)
     sites: pd.DataFrame | None = None
+    pdf: bool = False  # site --pdf: a datapakke (PDF) beside every kommune and unit page (`geo.profile_doc`)
+    unit_labels: dict[str, dict[str, tuple[dict, str]]] = field(default_factory=dict)
+
+    def labels(self, layer: str) -> dict[str, tuple[dict, str]]:
+        """Per unit of ``layer``: the map label (properties ``l`` short name, ``n`` name, ``c`` colour and
+        ``r`` rank, larger units first) and its point as GeoJSON text, as the app's maps label them."""
+        if layer not in self.unit_labels:
+            parts, _ = self.layer_parts(layer, TOLERANCES[-1])
+            points = label_points(model.unit_geometries(parts)).to_crs(4326)
+            colours = self.colour(layer)
+            ranks = points["area"].rank(ascending=False, method="first").astype(int)
+            self.unit_labels[layer] = {
+                r.unit_id: ({"l": views.short_name(r.unit_navn), "n": r.unit_navn, "c": colours.get(r.unit_id, ""),
+                             "r": int(rank)},
+                            f'{{"type":"Point","coordinates":[{round(r.geometry.x, 5)},{round(r.geometry.y, 5)}]}}')
+                for r, rank in zip(points.itertuples(), ranks, strict=True)}
+        return self.unit_labels[layer]
 
     def display(self, tol: float) -> views.Display:
         if tol not in self.displays:
@@ -360,6 +389,8 @@ def local_map(atlas: Atlas, layer: str, unit_ids: list[str], outline_kode: str |
     sites = atlas.sites
     for s in sites[sites["site_id"].isin(site_ids or [])].itertuples():
         out.append(({"t": s.name}, f'{{"type":"Point","coordinates":[{round(s.lon, 5)},{round(s.lat, 5)}]}}'))
+    labels = atlas.labels(layer)  # the units shown, named on the map and in its legend (site.js)
+    out += [labels[u] for u in dict.fromkeys(parts["unit_id"].to_numpy()[shown]) if u in labels]
     return map_json(out)
 
 
@@ -372,6 +403,7 @@ def national_map(atlas: Atlas, layer: str) -> str:
         unit = names.get(r.unit_id, "") if isinstance(r.unit_id, str) else ""
         text = f"{r.kommune_navn} ({r.kommune_kode})" + (f": {unit}" if unit else "")
         out.append(({"t": text, "c": r.colour, "k": r.kommune_kode, "f": 1}, geom))
+    out += list(atlas.labels(layer).values())  # every unit named on the map (site.js)
     return map_json(out)
 
 
@@ -404,12 +436,14 @@ class Writer:
     count: int = 0
 
     def write(self, rel: str, data: str | bytes) -> None:
+        """Write one file (and its ``.gz``) into the build folder: plain writes, no sync per file — a
+        build that fails is removed whole and a finished one is synced once and swapped in (`build_site`)."""
         path = inside(self.root, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        files.atomic_write(path, payload)
+        path.write_bytes(payload)
         if rel.endswith(GZIP_SUFFIXES):
-            files.atomic_write(path.with_name(path.name + ".gz"), gzip.compress(payload, 9, mtime=0))
+            path.with_name(path.name + ".gz").write_bytes(gzip.compress(payload, GZIP_LEVEL, mtime=0))
         self.count += 1
 
     def page(self, template: str, path: str, lang: str, **context) -> None:
@@ -489,12 +523,15 @@ def _intro(atlas: Atlas, lang: str) -> list[str]:
     return lines
 
 
-def write_kommune_pages(w: Writer) -> None:
-    """One page per kommune: summary, hospitals, map of its unit(s) in force, its units, key figures."""
+def write_kommune_pages(w: Writer, codes: list[str] | None = None) -> None:
+    """One page per kommune (of ``codes``; default all): summary, hospitals, map of its unit(s) in force,
+    its units, key figures."""
     atlas, b = w.atlas, w.atlas.bundle
     main = atlas.main_layer
     aggregates = atlas.unit_aggregates(main)
     for kode, navn in zip(b.kommuner["kommune_kode"], b.kommuner["kommune_navn"], strict=True):
+        if codes is not None and kode not in codes:
+            continue
         rows = profile.memberships_of(b, kode)
         hospitals = profile.hospitals_of(b, kode, main, rows=rows)
         nearest = profile.nearest_acute(b, kode)
@@ -531,6 +568,7 @@ def write_kommune_pages(w: Writer) -> None:
             w.page("kommune.html", f"kommune/{kode}/index.html", lang, title=f"{navn} ({kode})", navn=navn, kode=kode,
                    facts=facts, hospitals=table, figures=fig_rows, unit_cols=unit_cols, units=units,
                    map_title=t("unit_map", lang, layer=atlas.layer_name(main, lang)),
+                   pdf_href=f"kommune/{kode}/{PDF_NAME}" if atlas.pdf else None,
                    mapdata=Markup(mapdata), has_map=True, geo="#mapdata", caption=caption)
 
 
@@ -540,12 +578,12 @@ def _citations(source: str, table: pd.DataFrame, lang: str) -> list[dict]:
             for c in citations.citations_for(source, table)]
 
 
-def write_unit_pages(w: Writer) -> None:
-    """One page per unit of every layer: members, hospital, serving psychiatry and councils, map,
-    indicators beside Denmark, sources."""
+def write_unit_pages(w: Writer, layers: list[str] | None = None) -> None:
+    """One page per unit of every layer (of ``layers``; default all): members, hospital, serving
+    psychiatry and councils, map, indicators beside Denmark, sources."""
     atlas, b = w.atlas, w.atlas.bundle
     pop_year = int(b.population["year"].max())
-    for layer in atlas.layers.index:
+    for layer in atlas.layers.index if layers is None else layers:
         aggregates = atlas.unit_aggregates(layer)
         pop_key = f"pop:{pop_year}:population_total"
         for unit in b.units[b.units["layer"] == layer].itertuples():
@@ -586,7 +624,7 @@ def write_unit_pages(w: Writer) -> None:
                        hospital=unit.hospital or t("site_no_hospital", lang), year=pop_year,
                        population=fmt.number(population, 0, lang), members=member_rows, serving=serving,
                        indicators=indicators, citations=_citations(unit.source, b.citations, lang),
-                       mapdata=Markup(mapdata),
+                       mapdata=Markup(mapdata), pdf_href=f"{layer}/{unit.unit_id}/{PDF_NAME}" if atlas.pdf else None,
                        has_map=True, geo="#mapdata", caption=t("site_unit_map", lang, unit=unit.unit_navn))
 
 
@@ -596,9 +634,10 @@ def _serving_title(atlas: Atlas, other: str, successor: roles.Entry | None, lang
     return t("care_serving" if atlas.bundle.registry.entry(other).role == "care" else "psych_serving", lang)
 
 
-def write_data(w: Writer) -> None:
-    """The CLI's exports of every layer (`geo.export`; the same bytes as ``python -m geo export``)."""
-    for layer in w.atlas.layers.index:
+def write_data(w: Writer, layers: list[str] | None = None) -> None:
+    """The CLI's exports of every layer (of ``layers``; default all): `geo.export`, the same bytes as
+    ``python -m geo export``."""
+    for layer in w.atlas.layers.index if layers is None else layers:
         for what in export.WHATS:
             frame = export.frame_for(w.atlas.bundle, layer, what)
             for ext in ("geojson", "csv"):
@@ -624,8 +663,25 @@ def _built_lines(b: Bundle, fills: dict[str, profile.FillValues], today: dt.date
             + t("site_built", lang, date=today.isoformat(), year=pop_year, years=span) for lang in LANGS}
 
 
+def write_pdfs(w: Writer) -> None:
+    """``site --pdf``: the datapakke of every kommune and unit in both languages, beside its page
+    (`geo.profile_doc.site_pdfs`, two processes)."""
+    from geo import profile_doc
+
+    b = w.atlas.bundle
+    def where(lang: str, path: str) -> str:
+        return f"{'' if lang == 'da' else 'en/'}{path}/{PDF_NAME}"
+
+    jobs = [("kommune", kode, lang, where(lang, f"kommune/{kode}"))
+            for kode in b.kommuner["kommune_kode"] for lang in LANGS]
+    jobs += [("unit", f"{u.layer}/{u.unit_id}", lang, where(lang, f"{u.layer}/{u.unit_id}"))
+             for u in b.units.itertuples() if u.layer in w.atlas.layers.index for lang in LANGS]
+    for rel, payload in profile_doc.site_pdfs(b, jobs, w.atlas.on, w.atlas.today):
+        w.write(rel, payload)
+
+
 def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], None],
-               on: dt.date | None = None) -> dict:
+               on: dt.date | None = None, pdf: bool = False) -> dict:
     """Write every page, map, asset and export of the atlas into ``root`` (an empty directory)."""
     layers = bundle.layers.set_index("layer")
     clash = sorted(set(layers.index) & RESERVED)
@@ -635,14 +691,78 @@ def write_site(bundle: Bundle, root: Path, today: dt.date, log: Callable[[str], 
     sites = bundle.sites[bundle.sites["lat"] != ""].assign(lat=lambda s: s["lat"].astype(float),
                                                            lon=lambda s: s["lon"].astype(float))
     on = on or today
-    atlas = Atlas(bundle, today, on, layers, fills, sites=sites)
+    atlas = Atlas(bundle, today, on, layers, fills, sites=sites, pdf=pdf)
     atlas.built = _built_lines(bundle, fills, today, on)
     atlas.sources = sorted({fv.fill.source for fv in fills.values() if fv.fill.source})
     w = Writer(root, environment(), atlas)
-    steps = (("assets", write_assets), ("layer pages", write_layer_pages), ("kommune pages", write_kommune_pages),
-             ("unit pages", write_unit_pages), ("data", write_data))
+    steps = (("assets", write_assets), ("layer pages", write_layer_pages),
+             ("kommune and unit pages, data", write_pages)) + ((("PDFs", write_pdfs),) if pdf else ())
     for name, step in steps:
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = time.perf_counter(), _cpu_seconds()
         step(w)
-        log(f"  {name}: {time.perf_counter() - t0:.1f} s ({time.process_time() - c0:.1f} s CPU)")
+        log(f"  {name}: {time.perf_counter() - t0:.1f} s ({_cpu_seconds() - c0:.1f} s CPU)")
     return {"files": w.count, "kommuner": len(bundle.kommuner), "units": len(bundle.units)}
+
+
+# --------------------------------------------------------------------------- both cores
+
+_WORKER: Writer | None = None  # the writer a forked worker process inherits (set before the fork)
+
+
+def _ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the build: it stops them and removes the build folder."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+TASKS = {"unit": write_unit_pages, "kommune": write_kommune_pages, "data": write_data}
+
+
+def _run_task(w: Writer, task: tuple[str, list[str]]) -> int:
+    """Write one task's files; return how many."""
+    kind, items = task
+    before = w.count
+    TASKS[kind](w, items)
+    return w.count - before
+
+
+def _page_task(task: tuple[str, list[str]]) -> int:
+    return _run_task(_WORKER, task)  # in a worker process: the writer inherited from the build
+
+
+def page_tasks(atlas: Atlas) -> list[tuple[str, list[str]]]:
+    """The kommune and unit pages and the exports as tasks (`TASKS`): the units of one layer per task
+    (they share the layer's geometry and aggregates), the kommuner in chunks of `KOMMUNE_CHUNK`, the
+    exports of one layer."""
+    codes = list(atlas.bundle.kommuner["kommune_kode"])
+    return ([("unit", [layer]) for layer in atlas.layers.index]
+            + [("kommune", codes[i:i + KOMMUNE_CHUNK]) for i in range(0, len(codes), KOMMUNE_CHUNK)]
+            + [("data", [layer]) for layer in atlas.layers.index])
+
+
+def write_pages(w: Writer, jobs: int | None = None) -> None:
+    """The kommune and unit pages and the exports (`page_tasks`), written by ``jobs`` (default `JOBS`)
+    forked processes at once.
+
+    The processes inherit everything computed so far (the bundle, the displays and the layer views of
+    the layer pages). An error in one stops the others and is raised here; so is Ctrl-C, after the
+    workers have been stopped (so none writes into a build folder that is being removed). Where
+    processes cannot be forked, or with one job, the pages are written in this process.
+    """
+    global _WORKER
+    jobs = JOBS if jobs is None else jobs
+    tasks = page_tasks(w.atlas)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for task in tasks:
+            _run_task(w, task)
+        return
+    _WORKER = w
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts)
+    try:
+        w.count += sum(pool.imap_unordered(_page_task, tasks))
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        _WORKER = None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import pandas as pd
 
-from geo import aggregate, catalog, classify, fmt, model
+from geo import aggregate, catalog, classify, counts, fmt, model
 from geo.bundle import Bundle
 from geo.classify import OUTSIDE_COLOUR, UNASSIGNED_COLOUR, LegendRow
 from geo.i18n import TEXT, t
@@ -32,7 +32,7 @@ SHORT_NAME_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Psykiatrisk Center "), "PC "),
     (re.compile(r"^Psykiatrisk Afdeling "), "Psyk. "),
     (re.compile(r"^Regionspsykiatrien "), "Psyk. "),
-    (re.compile(r"^Psykiatrien Region Nordjylland – Almenpsykiatrisk Afdeling, "), "Psyk. Nordjylland "),
+    (re.compile(r"^Psykiatrien Region Nordjylland – Almenpsykiatrisk Afdeling,? "), "Psyk. Nordjylland "),
     (re.compile(r"^Psykiatrien \w+, (\w+).*$"), r"Psyk. \1"),
     (re.compile(r"^Psykiatrien (\w+) – .*$"), r"Psyk. \1"),
     (re.compile(r"^Aarhus Universitetshospital, Psykiatrien.*$"), "Psyk. Aarhus"),
@@ -275,8 +275,7 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
         ]
         table = frame[["kommune_kode", "kommune_navn", "region", "unit_navne", "value"]]
         return MapView(frame, legend, pd.DataFrame(table), fill, national=national)
-    memberships = model.layer_assignments(bundle.assignments, layer)
-    agg = aggregate.aggregate_to_units(values, memberships, weights, fill.kind)
+    agg = unit_fill_values(bundle, layer, fill)
     parts = model.layer_parts(display.kommuner, display.sub_areas, bundle.assignments, bundle.units, layer)
     geoms = model.unit_geometries(parts).merge(agg, on="unit_id", validate="one_to_one")
     classes, legend = classify.classify(geoms["value"], scheme, k, palette, breaks, show, missing)
@@ -288,8 +287,27 @@ def _numeric_view(bundle, display, layer, members, fill, level, scheme, k, palet
         ])
         for r in geoms.itertuples()
     ]
-    table = geoms[["unit_id", "unit_navn", "value", "n_kommuner", "population", "coverage"]]
+    table = geoms[["unit_id", "unit_navn", "value", "n_kommuner", "population", "population_year", "coverage"]]
     return MapView(geoms, legend, pd.DataFrame(table), fill, national=national)
+
+
+def unit_fill_values(bundle: Bundle, layer: str, fill: catalog.Fill) -> pd.DataFrame:
+    """Per unit of ``layer``, a numeric fill as the map page's unit table and the units download both
+    carry it (one function, so the screen and the file agree): ``value`` share-weighted (a count in whole
+    people, each kommune's parts keeping its count, `geo.counts`), ``n_kommuner``, ``coverage`` (of the
+    fill's weight population) and ``population``, the whole residents of the latest population year,
+    with that year in ``population_year`` (as `geo.export.units_frame` writes them)."""
+    values = catalog.kommune_values(fill.key, bundle.population, bundle.indicators)
+    memberships = model.layer_assignments(bundle.assignments, layer)
+    agg = aggregate.aggregate_to_units(values, memberships, catalog.weights_for(fill, bundle.population), fill.kind)
+    agg = agg.set_index("unit_id")
+    if fill.kind == "count":
+        agg["value"] = agg["value"].where(agg["value"].isna(), agg.index.map(counts.unit_counts(memberships, values)))
+    pop, year = catalog.population_total(bundle.population)
+    latest = model.layer_assignments(bundle.assignments_for(year), layer)
+    agg["population"] = agg.index.map(counts.unit_counts(latest, pop)).astype("Int64")
+    agg["population_year"] = year
+    return agg.reset_index()
 
 
 SITE_KINDS = {

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import fmt, mapbuild, roles, safe, views, viewstate
+from geo import fmt, roles, safe, views, viewstate
 from geo.catalog import source_text, year_text
 from geo.classify import K_RANGE, MAX_BREAKS, PALETTES, SCHEMES, BreaksError, parse_breaks
 from geo.fmt import number
@@ -115,31 +114,24 @@ ui.show_url_problems(st.session_state.get("kort_problems", []))
 
 try:
     view = ui.national_view(state)
+    drawn = ui.national_map(state.drawn(), None, basemap, legend_hover=fill.kind == "category")
 except ValueError as exc:
     st.error(safe.md(exc))
     st.stop()
 
-fmap = mapbuild.build_map(view.areas, assets_url=ui.LEAFLET_URL, outlines=view.outlines, sites=view.sites,
-                          basemap=basemap, labels=view.labels)
-extra = []
-if highlighted:
-    shapes = ui.unit_shapes(layer)
-    extra.append(mapbuild.highlight_group(shapes[shapes["unit_id"] == highlighted], kind="unit"))
-if selected:
-    shape = ui.display().kommuner
-    extra.append(mapbuild.highlight_group(shape[shape["kommune_kode"] == selected]))
+# A selected kommune or highlighted unit is drawn on top of the view's map (which stays cached).
+extra = ([("unit", layer, highlighted)] if highlighted else []) + ([("kommune", (selected,))] if selected else [])
 
 # The map first, the answer beside it (on a phone: under the map, before the legend).
 col_map, col_side = st.columns([5, 2])
 with col_map:
-    st_folium(fmap, key="kort_map", height=640, use_container_width=True,
-              returned_objects=["last_object_clicked_tooltip"], feature_group_to_add=extra or None,
-              on_change=_on_map_click)
+    ui.show_map(drawn, key="kort_map", height=640, returned_objects=["last_object_clicked_tooltip"],
+                feature_group=ui.highlight_script(*extra) if extra else None, on_change=_on_map_click)
 with col_side:
     st.selectbox(t("pick_kommune", L), [None, *kommuner], key="kort_kommune", placeholder=ui.placeholder(),
                  format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
     if selected:
-        row = views.membership_table(b, layer, lang=L, on=day).set_index("kommune_kode").loc[selected]
+        row = ui.membership_table(layer, L, day).loc[selected]
         heading = t("selected_memberships", L, navn=kommuner[selected], kode=selected, layer=layers[layer])
         st.markdown(f"**{safe.md(heading)}**")
         st.markdown("\n".join(f"- {safe.md(line)}" for line in row["lines"]))
@@ -149,7 +141,7 @@ with col_side:
                  format_func=lambda u: "—" if u is None else units[u])
     st.checkbox(t("show_labels", L), key=labels_key)
     st.markdown(f"**{t('legend', L)}**")
-    st.markdown(ui.legend_html(view.legend), unsafe_allow_html=True)
+    st.markdown(ui.legend_html(view.legend, hover=fill.kind == "category"), unsafe_allow_html=True)
     if fill.kind == "category":
         members = b.assignments[b.assignments["layer"] == layer]
         st.caption(f"{t('confidence_of_layer', L)}: {ui.confidence_counts(members)}")

@@ -64,6 +64,7 @@ unit_note = row.get("note" if L == "da" else "note_en", "")
 if unit_note:
     st.caption(f"{t('note', L)}: {safe.md(unit_note)}")
 st.markdown(f"{t('source', L)}: {ui.sources_md(row['source'], limit=4)}")  # links: full contrast
+ui.profile_pdf_button("unit", f"{layer}/{unit}")
 serving = b.registry.serving(layer, day)
 if serving:
     ui.link_to_compare(layer, serving[0], unit)
@@ -71,7 +72,7 @@ st.subheader(t("members", L))
 st.dataframe(pd.DataFrame({
     t("col_kommune", L): [f"{n} ({k})" for n, k in zip(members["kommune_navn"], members["kommune_kode"], strict=True)],
     t("col_share", L): [percent(s, L) for s in members["share"]],
-    t("col_population", L): [number(p, 0, L) for p in members["population"]],
+    t("col_population_in", L, year=str(year)): [number(p, 0, L) for p in members["population"]],
     t("col_confidence", L): [readable.confidence_word(c, L) for c in members["confidence"]],
 }), hide_index=True, width="stretch")
 

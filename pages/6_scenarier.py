@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, plans, planview, safe, views
+from geo import messages, plans, planview, safe, views
 from geo.errors import ValidationError
 from geo.fmt import number, percent
 from geo.i18n import t
@@ -36,18 +37,21 @@ if "sc_changes" not in state:
             plans.apply_changes(plans.layer_plan(b, first.base), changes, ctx)
             state.sc_changes = [c.text() for c in changes]
         except ValueError as exc:
-            state.sc_notice = t("sc_bad_url", L, why=str(exc))
+            state.sc_notice = t("sc_bad_url", L, why=planview.why(exc, L))
 state.setdefault("sc_base_value", ui.main_layer())
 state.setdefault("sc_base", state.sc_base_value)
 
 
 def _add(change: plans.Change) -> None:
+    """Add a change; a kommune moved again replaces its earlier change (`geo.plans.add_change`)."""
     try:
         plans.apply_changes(plans.layer_plan(b, state.sc_base_value), [change], ctx)
+        stored = [plans.parse_change(c) for c in state.sc_changes]
+        state.sc_changes = [c.text() for c in plans.add_change(stored, change)]
+    except plans.ScenarioTooLong as exc:
+        state.sc_notice = t("sc_too_long", L, length=number(exc.length, 0, L), limit=number(exc.limit, 0, L))
     except ValueError as exc:
-        state.sc_notice = t("sc_bad_change", L, why=str(exc))
-        return
-    state.sc_changes = [*state.sc_changes, change.text()]
+        state.sc_notice = t("sc_bad_change", L, why=planview.why(exc, L))
 
 
 def _move() -> None:
@@ -60,11 +64,22 @@ def _split() -> None:
     kode = state.get("sc_kommune")
     if not kode or len(chosen) < 2:
         return
-    text = f"{kode}=" + ",".join(f"{u}:{state.get(f'sc_share_{u}', 0)}%" for u in chosen)
+    percents = [int(state.get(f"sc_share_{u}") or 0) for u in chosen]
+    if sum(percents) != 100:  # said in the page's language, before the parser's English
+        state.sc_notice = t("sc_split_sum", L, total=str(sum(percents)))
+        return
+    text = f"{kode}=" + ",".join(f"{u}:{p}%" for u, p in zip(chosen, percents, strict=True))
     try:
         _add(plans.parse_change(text))
     except ValueError as exc:
-        state.sc_notice = t("sc_bad_change", L, why=str(exc))
+        state.sc_notice = t("sc_bad_change", L, why=planview.why(exc, L))
+
+
+def _default_shares() -> None:
+    """Whole percents summing to 100 for the chosen units (34/33/33 for three: largest remainder)."""
+    chosen = state.get("sc_split_units") or []
+    for unit, share in zip(chosen, plans.default_percents(len(chosen)), strict=True):
+        state[f"sc_share_{unit}"] = share
 
 
 def _undo() -> None:
@@ -111,24 +126,23 @@ if state.get("sc_notice"):
 if state.get("sc_notice_ok"):
     st.success(safe.md(state.pop("sc_notice_ok")))
 if state.get("sc_upload_problems"):
-    st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}" for p in state.sc_upload_problems))
+    st.error(t("sc_upload_bad", L) + "\n\n" + "\n".join(f"- {safe.md(p)}"
+                                                         for p in messages.say_all(state.sc_upload_problems, L)))
 
 day = ui.on()
 base = st.selectbox(t("sc_base", L), list(layers), format_func=lambda v: ui.layer_label(v, L, day), key="sc_base",
                     on_change=_new_base)
 units = ui.unit_names(base)
-base_plan = plans.layer_plan(b, base)
+base_plan = ui.base_plan(base)
 try:
     token = ui.scenario_token()
     plan = ui.scenario_plan(base, token)
 except ValueError as exc:  # nothing stored should fail; if it does, the base plan, never a traceback
-    st.warning(safe.md(t("sc_bad_url", L, why=str(exc))))
+    st.warning(safe.md(t("sc_bad_url", L, why=planview.why(exc, L))))
     state.sc_changes, token, plan = [], "", base_plan
 ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioState.PARAMS)
 
-moved = plans.changed_kommuner(base_plan, plan)
-before, after = plans.unit_metrics(ctx, base_plan), plans.unit_metrics(ctx, plan)
-change = plans.metrics_change(before, after)
+moved, before, after, change = ui.scenario_metrics(base, token)
 
 c1, c2, c3 = st.columns([2, 2, 1])
 c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune", placeholder=ui.placeholder(),
@@ -137,10 +151,10 @@ c2.selectbox(t("sc_unit", L), list(units), format_func=units.get, key="sc_unit")
 c3.button(t("sc_move", L), on_click=_move, type="primary", disabled=not state.get("sc_kommune"))
 with st.expander(t("sc_split_units", L)):
     chosen = st.multiselect(t("sc_split_units", L), list(units), format_func=units.get, key="sc_split_units",
-                            label_visibility="collapsed")
-    for unit in chosen:
-        st.number_input(t("sc_split_share", L, unit=units[unit]), 1, 99, value=max(1, 100 // max(len(chosen), 1)),
-                        key=f"sc_share_{unit}")
+                            label_visibility="collapsed", on_change=_default_shares)
+    for unit, share in zip(chosen, plans.default_percents(len(chosen)), strict=True):
+        state.setdefault(f"sc_share_{unit}", share)  # a share not yet given: the default split
+        st.number_input(t("sc_split_share", L, unit=units[unit]), 1, 99, key=f"sc_share_{unit}")
     st.button(t("sc_split", L), on_click=_split, disabled=len(chosen) < 2 or not state.get("sc_kommune"))
 u1, u2 = st.columns(2)
 u1.button(t("sc_undo", L), on_click=_undo, disabled=not state.sc_changes)
@@ -162,12 +176,12 @@ if state.sc_changes:
 else:
     st.info(t("sc_no_changes", L))
 
-areas, legend = ui.scenario_areas(base, token, L)
-fmap = mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL)
-shape = ui.display().kommuner
-highlight = mapbuild.highlight_group(shape[shape["kommune_kode"].isin(moved)]) if moved else None
-st_folium(fmap, key="sc_map", height=560, use_container_width=True, returned_objects=["last_object_clicked_tooltip"],
-          feature_group_to_add=highlight, on_change=_on_map_click)
+highlight = ui.highlight_script(("kommune", tuple(moved))) if moved else None
+ui.show_map(ui.scenario_map(base, token, L), key="sc_map", height=560, returned_objects=["last_object_clicked_tooltip"],
+            feature_group=highlight, on_change=_on_map_click)
+# The scenario's units with the main map's colours, labels and a legend that outlines a unit when pointed at.
+st.markdown(f"**{t('legend', L)}**")
+st.markdown(ui.legend_html(ui.scenario_areas(base, token, L)[1], hover=True), unsafe_allow_html=True)
 if moved:
     st.caption(t("sc_moved_note", L))
 
@@ -186,17 +200,24 @@ st.subheader(t("sc_metrics", L, year=after.attrs["year"]))
 indicators = list(ctx.fill_keys)
 indicator = st.selectbox(t("sc_indicator", L), indicators, format_func=lambda k: ui.fill_label(k, L),
                          key="sc_indicator")
-st.dataframe(planview.metrics_table(change, after, L, before, indicator, ui.fill_label(indicator)), hide_index=True,
+st.dataframe(ui.scenario_metrics_table(base, token, L, indicator), hide_index=True,
              width="stretch")
+metrics = planview.metrics_frame(change, after, before, indicator)  # the table's rows, as data
+metrics_csv, metrics_xlsx = ui.scenario_metrics_files(metrics, base, token, after.attrs["year"],
+                                                      dt.date.today().isoformat())
+m1, m2 = st.columns(2)
+m1.download_button(t("sc_dl_metrics_csv", L), metrics_csv, file_name=f"klyngekort_scenarie_{base}_metrics.csv",
+                   mime="text/csv", on_click="ignore", key="sc_dl_metrics_csv")
+m2.download_button(t("sc_dl_metrics_xlsx", L), metrics_xlsx, file_name=f"klyngekort_scenarie_{base}_metrics.xlsx",
+                   mime=ui.XLSX_MIME, on_click="ignore", key="sc_dl_metrics_xlsx")
 
-csv_text, geojson, image = ui.scenario_downloads(base, token, L)
 stem = f"klyngekort_scenarie_{base}"
-d1, d2, d3 = st.columns(3)
-d1.download_button(t("sc_dl_csv", L), csv_text, file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
-                   key="sc_dl_csv")
-d2.download_button(t("sc_dl_geojson", L), geojson, file_name=f"{stem}.geojson", mime="application/geo+json",
-                   on_click="ignore", key="sc_dl_geojson")
-d3.download_button(t("sc_dl_png", L), image, file_name=f"{stem}.png", mime="image/png", on_click="ignore",
-                   key="sc_dl_png")
+d1, d2, d3 = st.columns(3)  # each file is made when its button is clicked (`ui.scenario_download`)
+d1.download_button(t("sc_dl_csv", L), ui.scenario_download(base, token, L, 0), file_name=f"{stem}.csv",
+                   mime="text/csv", on_click="ignore", key="sc_dl_csv")
+d2.download_button(t("sc_dl_geojson", L), ui.scenario_download(base, token, L, 1), file_name=f"{stem}.geojson",
+                   mime="application/geo+json", on_click="ignore", key="sc_dl_geojson")
+d3.download_button(t("sc_dl_png", L), ui.scenario_download(base, token, L, 2), file_name=f"{stem}.png",
+                   mime="image/png", on_click="ignore", key="sc_dl_png")
 st.file_uploader(t("sc_upload", L), type=list(plans.TABLE_TYPES), key="sc_upload")
 ui.link_to_compare(base, "scenario")

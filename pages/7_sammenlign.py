@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import files, mapbuild, plans, planview, safe
+from geo import export, planview, safe
 from geo.fmt import number
 from geo.i18n import t
 from geo.viewstate import CompareState
@@ -36,13 +34,20 @@ def _label(key: str) -> str:
 
 
 # Take A and B from the URL the first time, and again whenever a link brings other ones
-# (`geo.viewstate.CompareState`); a value that cannot be shown is named, never silently swapped.
+# (`geo.viewstate.CompareState`); a value that cannot be shown is named, never silently swapped. The
+# choice lives in a session key no widget owns (``sm_state``), so a visit to another page, where
+# Streamlit drops this page's widgets, keeps it; the widgets are filled from it when they lack a value.
 asked = (st.query_params.get("a"), st.query_params.get("b"), st.query_params.get("unit"))
-if "sm_a" not in state or asked != state.get("sm_seen"):
+if "sm_state" not in state or (any(asked) and asked != state.get("sm_seen")):
     first, problems = CompareState.from_query(st.query_params, reg, ui.common(), scenario_base is not None)
-    state.sm_a, state.sm_b, state.sm_unit, state.sm_problems = first.a, first.b, first.unit, problems
-for key in ("sm_a", "sm_b"):  # a scenario that was reset since
+    state.sm_state, state.sm_problems = first, problems
+    state.sm_a, state.sm_b = first.a, first.b
+state.setdefault("sm_a", state.sm_state.a)
+state.setdefault("sm_b", state.sm_state.b)
+for key in ("sm_a", "sm_b"):  # a scenario that was reset since: said, then the default
     if state[key] not in options:
+        if state[key] == SCENARIO:
+            st.info(t("cmp_scenario_gone", L))
         state[key] = CompareState.default(reg, ui.common()).a if key == "sm_a" else CompareState.default(
             reg, ui.common()).b
 for p in state.get("sm_problems", []):
@@ -59,43 +64,28 @@ def _preset(a: str, bb: str) -> None:
 st.title(t("cmp_title", L))
 st.caption(t("cmp_intro", L))
 st.markdown(f"**{t('cmp_presets', L)}**")
-cols = st.columns(max(1, len(PRESETS)))
-for col, (a, bb) in zip(cols, PRESETS, strict=False):
-    col.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
-               key=f"sm_{a}_{bb}")
+presets = st.container(horizontal=True, wrap=True)  # buttons as wide as their text, wrapping: none cut off
+for a, bb in PRESETS:
+    presets.button(t("cmp_preset", L, a=safe.md(layers[a]), b=safe.md(layers[bb])), on_click=_preset, args=(a, bb),
+                   key=f"sm_{a}_{bb}")
 c1, c2 = st.columns(2)
 a_key = c1.selectbox(t("cmp_a", L), options, format_func=_label, key="sm_a")
 b_key = c2.selectbox(t("cmp_b", L), options, format_func=_label, key="sm_b")
-compare_state = CompareState(a_key, b_key, state.get("sm_unit"))
+compare_state = CompareState(a_key, b_key, state.sm_state.unit)
+state.sm_state = compare_state
 ui.write_query(compare_state.to_query(), CompareState.PARAMS)
 state.sm_seen = (a_key, b_key, compare_state.unit)
 
 
-def _plan(key: str) -> plans.Plan:
-    return ui.scenario_plan(scenario_base, scenario_token) if key == SCENARIO else plans.layer_plan(b, key)
-
-
-comparison = plans.compare(ctx, _plan(a_key), _plan(b_key))
+comparison = ui.comparison(a_key, b_key, scenario_base, scenario_token, L)
 matrix = comparison.matrix
 st.caption(t("cmp_total", L, total=number(matrix["population"].sum(), 0, L)))
 
 st.subheader(t("cmp_heatmap", L, year=comparison.year))
-heat = matrix.assign(label=[number(v, 0, L) for v in matrix["population"]],
-                     pct=[f"{v:.0%}" for v in matrix["share_of_a"]])
-base = alt.Chart(heat).encode(
-    x=alt.X("b_unit_navn:N", title=_label(b_key), axis=alt.Axis(labelAngle=-45, labelLimit=200)),
-    y=alt.Y("a_unit_navn:N", title=_label(a_key), axis=alt.Axis(labelLimit=260)),
-    tooltip=[alt.Tooltip("a_unit_navn:N", title="A"), alt.Tooltip("b_unit_navn:N", title="B"),
-             alt.Tooltip("label:N", title=t("col_population", L)), alt.Tooltip("pct:N", title=t("col_share", L))],
-)
-cells = base.mark_rect().encode(color=alt.Color("share_of_a:Q", scale=alt.Scale(scheme="blues"),
-                                                title=t("col_share", L)))
-text = base.mark_text(fontSize=9).encode(text="label:N", color=alt.condition(alt.datum.share_of_a > 0.6,
-                                                                             alt.value("white"), alt.value("black")))
-n_a, n_b = matrix["a_unit_id"].nunique(), matrix["b_unit_id"].nunique()
-st.altair_chart((cells + text).properties(height=max(220, 26 * n_a), width=max(300, 70 * n_b)), width="content")
+# An HTML table, not a chart: every unit's full name is a header, and the box scrolls (issue 15).
+st.markdown(planview.heatmap_html(matrix, L, _label(a_key), _label(b_key)), unsafe_allow_html=True)
 st.caption(t("cmp_heatmap_alt", L, a=safe.md(_label(a_key)), b=safe.md(_label(b_key))))
-st.download_button(t("cmp_dl_csv", L), files.neutralise_frame(matrix).to_csv(index=False),
+st.download_button(t("cmp_dl_csv", L), export.to_csv(matrix),  # the bytes of `geo compare`
                    file_name=f"klyngekort_overlap_{a_key}_{b_key}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader(t("cmp_sentences", L))
@@ -107,7 +97,6 @@ for sentence, unit_id in zip(planview.unit_sentences(comparison, L),
     st.markdown(f"- {mark}{safe.md(sentence)}")
 
 st.subheader(t("cmp_mismatch_map", L))
-areas = planview.mismatch_areas(ui.display().kommuner, comparison, L)
 st.caption(t("cmp_mismatch_note", L, n=comparison.mismatches["kommune_kode"].nunique()))
-st_folium(mapbuild.build_map(areas, assets_url=ui.LEAFLET_URL), key="sm_map", height=520,
-          use_container_width=True, returned_objects=[])
+ui.show_map(ui.mismatch_map(a_key, b_key, scenario_base, scenario_token, L), key="sm_map", height=520,
+            returned_objects=[])

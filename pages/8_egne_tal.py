@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import ui
-from geo import mapbuild, owndata, png, safe, tables
+from geo import mapbuild, messages, owndata, png, safe, tables
 from geo.classify import K_RANGE, PALETTES, SCHEMES
 from geo.errors import ValidationError
 from geo.fmt import number
@@ -25,7 +25,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _problem_list(heading: str, problems: list[str]) -> None:
-    st.error(heading + "\n\n" + "\n".join(f"- {safe.md(p)}" for p in problems))
+    st.error(heading + "\n\n" + "\n".join(f"- {safe.md(p)}" for p in messages.say_all(problems, L)))
 
 
 st.title(t("own_title", L))
@@ -79,7 +79,7 @@ except ValidationError as exc:
     _problem_list(t("own_bad_choice", L), tables.Problems.from_error(exc).lines())
     st.stop()
 except ValueError as exc:
-    _problem_list(t("own_bad_choice", L), [str(exc)])
+    _problem_list(t("own_bad_choice", L), [str(exc)])  # said in the page's language by _problem_list
     st.stop()
 
 with st.sidebar:

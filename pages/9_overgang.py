@@ -4,13 +4,12 @@ that move together (before and after), the crosswalk table and its downloads."""
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
-from geo import assets, crosswalk, mapbuild, roles, safe, views
+from geo import assets, crosswalk, roles, safe
 from geo.fmt import number
 from geo.i18n import t
-from geo.viewstate import MapState, TransitionState
+from geo.viewstate import TransitionState
 
 ui.through_app()
 L = ui.lang()
@@ -89,26 +88,9 @@ if sync is None:
 left_col, right_col = st.columns(2)
 left_col.markdown(f"**{safe.md(t('ov_map_left', L, layer=ui.layer_label(old, L, day)))}**")
 right_col.markdown(f"**{safe.md(t('ov_map_right', L, layer=ui.layer_label(new, L, day)))}**")
-display = ui.display()
-bounds, outline = None, None
-if choice is not None:
-    old_units, new_units = crosswalk.units_of(rows)
-    bounds = mapbuild.bounds_union([views.unit_bounds(b, display, old, old_units),
-                                    views.unit_bounds(b, display, new, new_units)])
-    if mode == "kommune":
-        outline = display.kommuner[display.kommuner["kommune_kode"] == choice]
-    else:
-        shapes = ui.unit_shapes(old if mode == "fra" else new)
-        outline = shapes[shapes["unit_id"] == choice]
-sides = []
-for layer in (old, new):
-    view = ui.national_view(MapState(layer=layer, on=day, lang=L, labels=True))
-    spec = {"areas": view.areas, "sites": view.sites, "labels": view.labels}
-    if outline is not None:
-        spec["highlight"] = mapbuild.highlight_group(outline, kind="kommune" if mode == "kommune" else "unit")
-    sides.append(spec)
-pair_map = mapbuild.build_dual_map(sides[0], sides[1], assets_url=ui.LEAFLET_URL, sync_url=sync, bounds=bounds)
-st_folium(pair_map, key=f"ov_map_{mode}_{choice}", height=520, use_container_width=True, returned_objects=[])
+# Drawn once per (pair, choice, date, language) and process (`ui.transition_map`).
+drawn = ui.transition_map(old, new, mode, choice, day, L, sync)
+ui.show_map(drawn, key=f"ov_map_{mode}_{choice}", height=520, returned_objects=[])
 if choice is None:
     st.caption(t("ov_map_note_plain", L))
 else:

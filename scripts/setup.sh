@@ -5,6 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
+# The datapakke (PDF, WeasyPrint) needs Debian's Pango and a font; poppler-utils reads PDFs in the tests.
+# Installed here when run as root with apt-get; otherwise named, and the rest of the project works without them.
+pdf_missing=""
+ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null || pdf_missing="$pdf_missing libpango-1.0-0"
+ldconfig -p 2>/dev/null | grep 'libpangoft2-1.0.so' >/dev/null || pdf_missing="$pdf_missing libpangoft2-1.0-0"
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || pdf_missing="$pdf_missing fonts-dejavu-core"
+command -v pdftotext >/dev/null 2>&1 || pdf_missing="$pdf_missing poppler-utils"
+if [ -n "$pdf_missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $pdf_missing
+  else
+    echo "note: the PDF datapakke needs the Debian packages:$pdf_missing (apt-get install$pdf_missing)" >&2
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi

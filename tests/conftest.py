@@ -1,4 +1,10 @@
-"""Shared fixtures: tiny synthetic geometries (boxes) and, for data tests, the real bundle."""
+"""Shared fixtures: tiny synthetic geometries (boxes) and, for data tests, the real sources, the real
+bundle (one per session, shared with the app's cache so AppTests do not load it again) and the atlas
+(built once per session).
+
+Every test is marked fast, data, app or browser from what it uses (tests/markers.py); nobody has to
+remember the markers. ``pytest -m fast`` runs the tests of pure geo/ on box fixtures.
+"""
 
 from __future__ import annotations
 
@@ -17,19 +23,77 @@ sys.path.insert(0, str(ROOT))
 # it), so a test's answer does not change on 1 January 2027; tests of dates set their own.
 os.environ.setdefault("KLYNGEKORT_TODAY", "2026-12-02")
 
-from geo.config import CRS_WORK, sources_dir  # noqa: E402
+from geo.config import CRS_WORK, SOURCES_ENV, data_dir, sources_dir  # noqa: E402
+from tests import markers  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture(scope="session")
-def bundle():
-    """The real bundle (source data + project tables); skipped where the sources are absent."""
-    if not sources_dir().is_dir():
-        pytest.skip(f"source data not found at {sources_dir()} (set KLYNGEKORT_SOURCES)")
-    from geo.bundle import load_bundle
+def pytest_collection_modifyitems(config, items):
+    markers.mark_items(items)
 
-    return load_bundle()
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """A fast test runs with the source data out of reach (see tests/markers.py)."""
+    if item.get_closest_marker("fast") is None:
+        yield
+        return
+    before = os.environ.get(SOURCES_ENV)
+    os.environ[SOURCES_ENV] = str(Path(item.config.rootpath) / markers.GUARD)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SOURCES_ENV, None)
+        else:
+            os.environ[SOURCES_ENV] = before
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if item.get_closest_marker("fast") is not None and (report.failed or report.skipped) \
+            and markers.GUARD in str(report.longrepr):
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} is marked fast (it uses no data fixture) but reads the source data:\n"
+                           f"ask for the `real_sources` or `bundle` fixture (tests/conftest.py), which marks it data.\n\n"
+                           f"{report.longrepr}")
+
+
+@pytest.fixture(scope="session")
+def real_sources() -> Path:
+    """The real source-data directory; skipped where it is absent. Asking for it marks a test data."""
+    directory = sources_dir()
+    if not directory.is_dir():
+        pytest.skip(f"source data not found at {directory} (set KLYNGEKORT_SOURCES)")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def bundle(real_sources):
+    """The real bundle (source data + project tables), loaded once per session.
+
+    It is the object the app's own cache (``ui._load``, st.cache_resource) holds for the same folders,
+    so the AppTests in this process find it loaded. Read-only: geo/ never mutates its input, and a test
+    that wants a changed bundle makes a copy (dataclasses.replace).
+    """
+    import ui
+
+    return ui._load(str(real_sources), str(data_dir()))
+
+
+@pytest.fixture(scope="session")
+def atlas(bundle, tmp_path_factory) -> Path:
+    """The static atlas on the real bundle, built once per session (tests/test_site.py, the deploy test)."""
+    import datetime as dt
+
+    from geo import site
+
+    out = tmp_path_factory.mktemp("atlas") / "site"
+    site.build_site(bundle, out, today=dt.date(2026, 11, 30))
+    return out
 
 
 @pytest.fixture()

@@ -156,7 +156,7 @@ def test_min_kommune_key_figures_show_byen_and_syd(bundle):
     at.run()
     figures = at.dataframe[1].value
     assert {"Sundhedsklynge Byen", "Sundhedsklynge Syd", "Danmark"} <= set(figures.columns)
-    assert figures.iloc[0]["Placering (1 = højeste)"] == "1 af 98"
+    assert figures.iloc[0]["Placering (1 = højeste)"] == f"1 af {len(bundle.kommuner)}"  # count: test_data
 
 
 def test_klynger_page_ranks_compares_and_lists_psychiatry(bundle):
@@ -180,14 +180,15 @@ def test_data_page_offers_every_download(bundle):
     assert not at.exception
     labels = {b.label for b in at.get("download_button")}
     assert labels == {"Kommuner (GeoJSON)", "Enheder (GeoJSON)", "Medlemskaber (GeoJSON)", "Kommuner (CSV)",
-                      "Enheder (CSV)", "Kommuner (Excel)", "Enheder (Excel)", "Kortet som billede (PNG)"}
+                      "Enheder (CSV)", "Medlemskaber (CSV)", "Kommuner (Excel)", "Enheder (Excel)",
+                      "Medlemskaber (Excel)", "Signaturforklaring (CSV)", "Kortet som billede (PNG)"}
 
 
 def test_sources_page_lists_sources_series_confidence_and_citations(bundle):
     at = page("5_kilder.py").run()
     assert not at.exception
     files = at.dataframe[0].value
-    assert "Kommunegrænser: 98 kommuner (+ Christiansø, udeladt)" in set(files["Indhold"])
+    assert f"Kommunegrænser: {len(bundle.kommuner)} kommuner (+ Christiansø, udeladt)" in set(files["Indhold"])
     assert len(at.dataframe[1].value) == 21  # indicator series
     counts = at.dataframe[2].value
     assert list(counts.columns) == ["Lag", "høj", "middel", "lav"]

@@ -156,19 +156,19 @@ def test_map_draws_every_kommune_and_hospital(page, server, bundle):
     hospitals = int((bundle.sites["kind"] == "akutsygehus").sum())
     page.goto(server)
     frame = map_frame(page, len(parts))
-    expect(paths(frame)).to_have_count(len(parts) + hospitals, timeout=30_000)  # 99 kommune parts + 22 hospitals
+    expect(paths(frame)).to_have_count(len(parts) + hospitals, timeout=30_000)  # every kommune part + every acute hospital
 
 
-def test_no_request_leaves_the_app(page, server):
+def test_no_request_leaves_the_app(page, server, bundle):
     page.goto(server)
-    map_frame(page, 98)
+    map_frame(page, len(bundle.kommuner))
     wait_idle(page)
     assert other_hosts(page, server) == set()
 
 
 def click_kommune(page, bundle, kode: str) -> None:
     """Click the kommune's representative point on the national map once the map is idle."""
-    frame = map_frame(page, 98)
+    frame = map_frame(page, len(bundle.kommuner))
     wait_idle(page)
     # streamlit-folium binds its click handler to every layer after drawing the map; a click before that
     # is lost (it would be for a person too), so wait until every kommune area listens for clicks.
@@ -225,7 +225,7 @@ def test_deep_link_shows_the_summary(page, server):
     expect(page.get_by_text("Page not found")).to_have_count(0)
 
 
-def test_geojson_download_parses_with_every_kommune(page, server):
+def test_geojson_download_parses_with_every_kommune(page, server, bundle):
     import json
 
     page.goto(f"{server}/data")
@@ -235,7 +235,7 @@ def test_geojson_download_parses_with_every_kommune(page, server):
     download = info.value
     assert download.suggested_filename == "klyngekort_sundhedsklynger_membership_kommuner.geojson"
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
-    assert data["type"] == "FeatureCollection" and len(data["features"]) == 98
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == len(bundle.kommuner)
     kbh = next(f for f in data["features"] if f["properties"]["kommune_kode"] == "0101")
     assert kbh["properties"]["unit_ids"] == "h_byen;h_syd" and kbh["properties"]["shares"] == "0.545;0.455"
 
@@ -248,9 +248,9 @@ def test_axe_finds_no_wcag_a_or_aa_violations(page, server, path):
     assert violations == [], violations
 
 
-def test_axe_inside_the_map(page, server):
+def test_axe_inside_the_map(page, server, bundle):
     page.goto(server)
-    frame = map_frame(page, 98)
+    frame = map_frame(page, len(bundle.kommuner))
     violations = axe_violations(frame)
     assert violations == [], violations
 
@@ -314,23 +314,23 @@ def test_language_switch(page, server):
 # --- polish-map: labels on the map, /kort as a link, the answer in the first viewport --------------
 
 
-def test_unit_names_are_drawn_on_the_map(page, server):
+def test_unit_names_are_drawn_on_the_map(page, server, bundle):
     page.goto(server)
-    frame = map_frame(page, 98)
+    frame = map_frame(page, len(bundle.kommuner))
     expect(frame.locator(".unit-label", has_text="Midtklyngen")).to_be_visible(timeout=30_000)
     expect(frame.locator(".unit-label", has_text="Aarhusklyngen")).to_be_visible(timeout=30_000)
 
 
-def test_min_kommune_map_names_the_kommunes_klynger(page, server):
+def test_min_kommune_map_names_the_kommunes_klynger(page, server, bundle):
     page.goto(f"{server}/min_kommune?kommune=0101")
-    frame = map_frame(page, 98)
+    frame = map_frame(page, len(bundle.kommuner))
     expect(frame.locator(".unit-label", has_text="Sundhedsklynge Byen")).to_be_visible(timeout=30_000)
     expect(frame.locator(".unit-label", has_text="Sundhedsklynge Syd")).to_be_visible(timeout=30_000)
 
 
-def test_kort_path_opens_the_layer_it_names(page, server):
+def test_kort_path_opens_the_layer_it_names(page, server, bundle):
     page.goto(f"{server}/kort?layer=psykiatri-voksen")
-    frame = map_frame(page, 98)
+    frame = map_frame(page, len(bundle.kommuner))
     expect(frame.locator(".unit-label", has_text="PC Amager")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     expect(page.get_by_text("Voksenpsykiatri (optageområder)").first).to_be_visible()

@@ -31,6 +31,16 @@ def test_unit_counts(bundle):
                       "regioner": 5, "sundhedsraad-2027": 17, "regioner-2027": 4}
 
 
+def test_rows_per_layer_and_their_confidence(bundle):
+    """The sizes that other tests read from the bundle instead of pinning them (a data change fails here)."""
+    rows = bundle.assignments.groupby("layer").size().to_dict()
+    assert rows["sundhedsklynger"] == 99  # København split in two: 98 kommuner, 99 rows
+    klynger = bundle.assignments[bundle.assignments["layer"] == "sundhedsklynger"]
+    assert klynger["confidence"].value_counts().to_dict() == {"high": 45, "medium": 52, "low": 2}
+    split = klynger.groupby("kommune_kode").size()
+    assert split[split > 1].index.tolist() == ["0101"]
+
+
 def test_midt_2018_leaves_samsoe_unassigned(bundle):
     missing = model.unassigned_kommuner(bundle.kommuner, bundle.assignments, bundle.layer("midt-2018"))
     assert missing["kommune_kode"].tolist() == ["0741"]

@@ -50,7 +50,7 @@ def processes_mentioning(*needles: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def front(bundle, tmp_path_factory):
+def front(atlas, tmp_path_factory):
     """`bash deploy/run.sh 2 PORT` in its own run directory; yields its URL, process and replica ports."""
     if not Path(NGINX).exists():
         pytest.skip(f"no nginx at {NGINX} (apt-get install nginx); .ci/run installs it")
@@ -58,7 +58,8 @@ def front(bundle, tmp_path_factory):
         pytest.skip("no Chromium installed (apt-get install chromium); .ci/run installs it")
     run = tmp_path_factory.mktemp("deploy-run")
     port = free_port()
-    env = os.environ | {"KLYNGEKORT_RUN": str(run), "KLYNGEKORT_NGINX": NGINX}
+    # the session's atlas (tests/conftest.py) instead of a second build by run.sh
+    env = os.environ | {"KLYNGEKORT_RUN": str(run), "KLYNGEKORT_NGINX": NGINX, "KLYNGEKORT_ATLAS": str(atlas)}
     proc = subprocess.Popen(["bash", "deploy/run.sh", "2", str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     output, replicas = [], []

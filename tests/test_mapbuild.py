@@ -112,6 +112,7 @@ def test_labels_are_escaped_not_interactive_and_decluttered(tiny):
     ("Sundhedsklyngen Holbæk", "Holbæk"), ("Gødstrupklyngen (tidl. Vestklyngen)", "Gødstrupklyngen"),
     ("Sundhedsklynge Nord (Nordsjælland)", "Sundhedsklynge Nord"), ("Klynge Nord", "Klynge Nord"),
     ("Psykiatrisk Center Glostrup (incl. former PC Hvidovre, merged 1 Feb 2016)", "PC Glostrup"),
+    ("Psykiatrien Region Nordjylland – Almenpsykiatrisk Afdeling Syd", "Psyk. Nordjylland Syd"),
     ("Sundhedsråd Amager og Vestegnen", "Amager og Vestegnen"), ("Midtklyngen", "Midtklyngen"),
 ])
 def test_short_names_for_labels(name, short):

@@ -89,7 +89,7 @@ def test_a_bad_upload_changes_nothing_and_lists_every_problem(scenarier):
 def test_an_upload_of_the_wrong_type_or_size_is_refused(scenarier):
     at = scenarier.run()
     at.file_uploader(key="sc_upload").upload("big.csv", b"x" * (2 * 1024 * 1024 + 1), "text/csv").run()
-    assert "at most 2 MB" in " ".join(e.value for e in at.error)
+    assert "højst 2 MB modtages" in " ".join(e.value for e in at.error)  # in the page's language
 
 
 def test_the_downloaded_scenario_csv_uploads_unchanged(bundle):

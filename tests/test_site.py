@@ -3,7 +3,6 @@ and in headless Chromium: the maps draw from the site alone and axe-core finds n
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import io
 import json
@@ -26,12 +25,7 @@ from tests.test_browser import browser  # noqa: F401 - fixture
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def atlas(bundle, tmp_path_factory) -> Path:
-    """The atlas built once on the real bundle."""
-    out = tmp_path_factory.mktemp("atlas") / "site"
-    site.build_site(bundle, out, today=dt.date(2026, 11, 30))
-    return out
+# `atlas`: the atlas built once per session on the real bundle (tests/conftest.py).
 
 
 class Links(HTMLParser):
@@ -150,6 +144,20 @@ def test_kommune_map_carries_only_its_klynger_and_neighbours(atlas):
     assert all(f["properties"].get("f") for f in polygons if "Midtklyngen" in f["properties"].get("t", ""))
 
 
+def test_atlas_maps_name_their_units_in_the_main_maps_colours(atlas, bundle):
+    national = json.loads((atlas / "map/sundhedsklynger.json").read_text(encoding="utf-8"))
+    labels = [f["properties"] for f in national["features"] if f["properties"].get("l")]
+    assert len(labels) == int((bundle.units["layer"] == "sundhedsklynger").sum())
+    byen = next(p for p in labels if p["n"] == "Sundhedsklynge Byen")
+    fills = {f["properties"]["c"] for f in national["features"]
+             if f["properties"].get("t", "").startswith("København (0101): Sundhedsklynge Byen")}
+    assert fills == {byen["c"]}  # the label's legend swatch has the colour of the unit's areas
+    text = (atlas / "kommune/0740/index.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="mapdata">(.*?)</script>', text, re.S).group(1))
+    named = {f["properties"]["n"] for f in data["features"] if f["properties"].get("l")}
+    assert "Midtklyngen" in named and "Sundhedsklynge Byen" not in named  # the units shown, no others
+
+
 def test_unit_page_lists_members_psychiatry_and_councils_and_indicators(atlas):
     text = (atlas / "sundhedsklynger/h_byen/index.html").read_text(encoding="utf-8")
     assert "<h1>Sundhedsklynge Byen</h1>" in text
@@ -199,7 +207,7 @@ def _old_atlas(path: Path, entries: tuple[str, ...] | None = None) -> Path:
     return path
 
 
-def _tiny_site(_bundle, root, _today, _log, _on=None):
+def _tiny_site(_bundle, root, _today, _log, _on=None, **_options):
     (root / "index.html").write_text("new atlas")
     (root / "kommune").mkdir()
     (root / "kommune" / "index.html").write_text("new kommune")
@@ -280,7 +288,7 @@ def test_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path, monkey
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from geo import site
-def blocked(bundle, root, today, log, on=None):
+def blocked(bundle, root, today, log, on=None, **_options):
     (root / "index.html").write_text("half")
     print("building", flush=True)
     sys.stdin.read()  # blocks until killed
@@ -342,7 +350,7 @@ def atlas_page(browser, atlas_server):  # noqa: F811 - the shared module-scoped 
 def _polygons_and_points(atlas: Path, rel: str) -> int:
     text = (atlas / rel).read_text(encoding="utf-8")
     data = json.loads(re.search(r'id="mapdata">(.*?)</script>', text, re.S).group(1))
-    return sum(1 for f in data["features"] if not f["properties"].get("o"))
+    return sum(1 for f in data["features"] if not f["properties"].get("o") and not f["properties"].get("l"))
 
 
 @pytest.mark.browser
@@ -358,10 +366,13 @@ def test_page_draws_its_map_from_the_site_alone(atlas_page, atlas_server, atlas,
 
 
 @pytest.mark.browser
-def test_national_map_draws_every_kommune_and_the_finder_filters(atlas_page, atlas_server):
+def test_national_map_draws_every_kommune_and_the_finder_filters(atlas_page, atlas_server, atlas):
     page = atlas_page
     page.goto(f"{atlas_server}/index.html")
-    expect(page.locator(".map path.leaflet-interactive")).to_have_count(99, timeout=30_000)  # København in two
+    geo = re.search(r'class="map" data-geo="([^"]+)"', (atlas / "index.html").read_text(encoding="utf-8")).group(1)
+    features = json.loads((atlas / geo).read_text(encoding="utf-8"))["features"]
+    drawn = [f for f in features if not f["properties"].get("o") and not f["properties"].get("l")]  # no outline, label
+    expect(page.locator(".map path.leaflet-interactive")).to_have_count(len(drawn), timeout=30_000)  # København in two
     page.get_by_label("Skriv en del af navnet eller koden").fill("købe")
     expect(page.locator("#kommuner li:visible")).to_have_count(1)
     expect(page.get_by_role("link", name="København (0101)")).to_be_visible()

@@ -186,7 +186,7 @@ def test_units_export_with_a_year_uses_that_years_split(bundle):
     assert items["split by bydele"].startswith("0101 København: shares from the bydele's population on 1 January 2020")
 
 
-def test_export_cli_writes_the_latest_split():
+def test_export_cli_writes_the_latest_split(real_sources):
     """``python -m geo export --layer sundhedsklynger --what kommuner --format csv``: 0.545;0.455 for 0101."""
     done = subprocess.run([sys.executable, "-m", "geo", "export", "--layer", "sundhedsklynger", "--what", "kommuner",
                            "--format", "csv"], cwd=ROOT, capture_output=True, text=True, encoding="utf-8",

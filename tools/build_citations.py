@@ -4,7 +4,9 @@
 Every ``source`` field of layers.csv, units.csv, assignments.csv and sites.csv is a list of sources
 separated by `` | ``; each distinct source becomes one row keyed by its exact text. Web addresses get
 their publisher from `PUBLISHERS` (by host) and a title and year read from the address itself
-(``source`` says so, confidence ``medium``); sources that are not web addresses are written by hand
+(``source`` says so, confidence ``medium``) with its Danish letters and capitals put back from the
+project's own names and words (`geo.citations.readable_slug`: "forste-spadestik-…-kolding" → "Første
+spadestik … Kolding"); sources that are not web addresses are written by hand
 in `BY_HAND` (confidence ``high``). Rows already in citations.csv are kept as they are, so titles
 corrected by hand survive a re-run; keys no table uses any more are dropped.
 
@@ -23,7 +25,9 @@ from urllib.parse import unquote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from geo.citations import place_names, readable_slug, slug_vocabulary  # noqa: E402
 from geo.files import atomic_write  # noqa: E402
+from geo.i18n import TEXT  # noqa: E402
 
 DATA = ROOT / "data"
 TABLES = ("layers.csv", "units.csv", "assignments.csv", "sites.csv")
@@ -160,7 +164,35 @@ def citation(key: str) -> dict[str, str]:
             "date": _year_from_url(key), "url": key, "source": FROM_URL, "confidence": "medium"}
 
 
+# Where the words of a title read from an address get their Danish letters and capitals back
+# (`geo.citations.readable_slug`): the names in the project's tables (places, hospitals, units) and its prose.
+NAME_COLUMNS = {"units.csv": ("unit_navn", "hospital", "region"), "sites.csv": ("name", "region")}
+PROSE_COLUMNS = {"units.csv": ("note",), "sites.csv": ("note",), "assignments.csv": ("note", "why_da"),
+                 "layers.csv": ("description_da",)}
+KOMMUNE_NAMES = ROOT.parent / "shared" / "data" / "facts" / "klynger" / "membership.csv"
+
+
+def _column_texts(columns: dict[str, tuple[str, ...]]) -> list[str]:
+    out = []
+    for name, cols in columns.items():
+        with (DATA / name).open(encoding="utf-8", newline="") as f:
+            out += [row[c] for row in csv.DictReader(f) for c in cols]
+    return out
+
+
+def readable_titles() -> callable:
+    """A function that gives a title read from an address its Danish letters and capitals back."""
+    names = _column_texts(NAME_COLUMNS)
+    if KOMMUNE_NAMES.exists():
+        with KOMMUNE_NAMES.open(encoding="utf-8", newline="") as f:
+            names += [row["kommune_name"] for row in csv.DictReader(f)]
+    prose = [v for entry in TEXT.values() for v in entry.values()] + _column_texts(PROSE_COLUMNS)
+    vocabulary, places = slug_vocabulary(prose + names), place_names(names, prose)
+    return lambda title: readable_slug(title, vocabulary, places)
+
+
 def main() -> None:
+    readable = readable_titles()
     keys: list[str] = []
     for name in TABLES:
         with (DATA / name).open(encoding="utf-8", newline="") as f:
@@ -172,6 +204,9 @@ def main() -> None:
         with path.open(encoding="utf-8", newline="") as f:
             existing = {row["key"]: row for row in csv.DictReader(f)}
     rows = [existing.get(k) or citation(k) for k in sorted(set(keys))]
+    for row in rows:  # titles still as read from the address (not corrected by hand) get their letters back
+        if row["source"] == FROM_URL and row["title"] in (_title_from_url(row["key"]), readable(row["title"])):
+            row["title"] = readable(_title_from_url(row["key"]))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
