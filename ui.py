@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import re
+import threading
 from dataclasses import replace
 from pathlib import Path
 
