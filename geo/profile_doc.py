@@ -315,7 +315,7 @@ def unit_doc(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.da
         ranked = series.dropna().rank(ascending=False, method="min")
         ranks[key] = (int(ranked[unit_id]) if unit_id in ranked else None, len(ranked))
     unit_names = b.units[b.units["layer"] == layer].set_index("unit_id")["unit_navn"]
-    names = {key: unit_names for key in ctx.fills}
+    names = {key: unit_names.map(views.short_name) for key in ctx.fills}  # the spread names the units shortly
     total = values.get(f"pop:{year}:population_total")
     sites = profile.unit_sites(b, layer).get(unit_id, [])
     site_names = b.sites.set_index("site_id")["name"]
