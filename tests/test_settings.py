@@ -90,6 +90,7 @@ def test_the_cookie_follows_the_replica_that_answered(conf):
     assert cookie("streamlit_new|r2").startswith("kk_replica=r2;")
 
 
+@pytest.mark.app  # imports ui (Streamlit): not for the fast selection
 def test_frozen_moves_the_loaded_objects_out_of_the_collectors_way():
     import ui
 
