@@ -744,6 +744,8 @@ TEXT.update({
     "pdf_built": {"da": "Lavet af Klyngekort {date}", "en": "Made by Klyngekort on {date}"},
     "pdf_valid_from": {"da": "gældende fra {date}", "en": "in force from {date}"},
     "pdf_valid_to": {"da": "til og med {date}", "en": "until {date}"},
+    "pdf_status_ended": {"da": "historisk", "en": "historical"},
+    "pdf_status_future": {"da": "endnu ikke gældende", "en": "not yet in force"},
     "pdf_unit_lead": {"da": "{n} kommuner eller dele af kommuner med {population} borgere ({year}).",
                       "en": "{n} municipalities or parts of municipalities with {population} residents ({year})."},
     "pdf_kommune_lead": {"da": "{population} borgere ({year}).", "en": "{population} residents ({year})."},

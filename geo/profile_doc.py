@@ -258,8 +258,8 @@ def _layer_line(bundle: Bundle, layer: str, on: dt.date, lang: str) -> str:
         line += ", " + t("pdf_valid_from", lang, date=roles.date_text(entry.valid_from, lang))
     if entry.valid_to is not None:
         line += ", " + t("pdf_valid_to", lang, date=roles.date_text(entry.valid_to, lang))
-    status = viewstate.layer_status_text(entry, on, lang)
-    return f"{line} ({status})" if status else line
+    status = entry.status(on)  # the dates are on the line already: say only whether it is in force
+    return f"{line} ({t('pdf_status_' + status, lang)})" if status in ("ended", "future") else line
 
 
 def _sites_frame(bundle: Bundle, site_ids: list[str]) -> pd.DataFrame:
