@@ -34,5 +34,4 @@ with st.container(horizontal=True, horizontal_alignment="right", key="lang_heade
 ui.date_switch()
 ui.uploader_in_language(L)
 ui.show_date_problem()
-with ui.run_gate():  # a bounded number of page runs at once per process (ui.MAX_RUNS)
-    page.run()
+page.run()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
 import gc
-import os
 import re
 import threading
 from dataclasses import replace
@@ -288,56 +286,6 @@ def show_data_error(exc: Exception) -> None:
 @st.cache_resource(show_spinner=False)
 def _load(directory: str, tables: str) -> Bundle:
     return _frozen(load_bundle(Path(directory), Path(tables)))
-
-
-# At most this many page runs at once per process (KLYNGEKORT_MAX_RUNS, default 2 = the cores of the
-# machine it was measured on). Streamlit runs every session's script in its own thread, all sharing
-# one interpreter lock with the server's event loop: with 50 runs at once, health probes and messages
-# waited seconds for the lock. Runs past the limit wait (their status shows "running") and are not
-# slower in total: the work is CPU-bound. A wait gives up after RUN_GATE_WAIT_S and runs anyway.
-MAX_RUNS = max(1, int(os.environ.get("KLYNGEKORT_MAX_RUNS", "2") or 2))
-RUN_GATE_WAIT_S = 120
-
-
-class _FifoGate:
-    """A semaphore that lets its waiters in by arrival (threading's wakes them in any order, which left
-    some sessions waiting through many others' runs)."""
-
-    def __init__(self, places: int):
-        self._places = places
-        self._free = places
-        self._queue: collections.deque = collections.deque()
-        self._cond = threading.Condition()
-
-    def acquire(self, timeout: float) -> bool:
-        me = object()
-        with self._cond:
-            self._queue.append(me)
-            ok = self._cond.wait_for(lambda: self._free > 0 and self._queue[0] is me, timeout)
-            self._queue.remove(me)
-            if ok:
-                self._free -= 1
-            self._cond.notify_all()
-            return ok
-
-    def release(self) -> None:
-        with self._cond:
-            self._free = min(self._places, self._free + 1)
-            self._cond.notify_all()
-
-
-_run_gate = _FifoGate(MAX_RUNS)
-
-
-@contextlib.contextmanager
-def run_gate():
-    """Hold one of the process's `MAX_RUNS` places while the page runs (released on any exit)."""
-    held = _run_gate.acquire(timeout=RUN_GATE_WAIT_S)
-    try:
-        yield
-    finally:
-        if held:
-            _run_gate.release()
 
 
 def _frozen(value):

@@ -341,11 +341,11 @@ TEXT: dict[str, dict[str, str]] = {
     "dl_xlsx_kommuner": {"da": "Kommuner (Excel)", "en": "Municipalities (Excel)"},
     "dl_xlsx_units": {"da": "Enheder (Excel)", "en": "Units (Excel)"},
     "dl_formats_note": {"da": "Excel-filen åbner direkte i dansk Excel (kommunekoder som tekst, tal som tal, et ark med "
-                                "kilder og dato). CSV er til programmer: RFC 4180, UTF-8, komma som skilletegn og punktum "
+                                "kortets signaturforklaring og et med kilder og dato). CSV er til programmer: RFC 4180, UTF-8, komma som skilletegn og punktum "
                                 "som decimaltegn. Tekst der begynder med = + - @ får et ' foran, så et regneark ikke "
                                 "udfører den som formel.",
                         "en": "The Excel file opens directly in Excel (municipality codes as text, numbers as numbers, a "
-                              "sheet with sources and date). CSV is for programs: RFC 4180, UTF-8, comma-separated with "
+                              "sheet with the map's legend and one with sources and date). CSV is for programs: RFC 4180, UTF-8, comma-separated with "
                               "'.' as decimal mark. Text starting with = + - @ gets a leading ' so that a spreadsheet "
                               "does not run it as a formula."},
 
@@ -744,6 +744,8 @@ TEXT.update({
     "pdf_built": {"da": "Lavet af Klyngekort {date}", "en": "Made by Klyngekort on {date}"},
     "pdf_valid_from": {"da": "gældende fra {date}", "en": "in force from {date}"},
     "pdf_valid_to": {"da": "til og med {date}", "en": "until {date}"},
+    "pdf_status_ended": {"da": "historisk", "en": "historical"},
+    "pdf_status_future": {"da": "endnu ikke gældende", "en": "not yet in force"},
     "pdf_unit_lead": {"da": "{n} kommuner eller dele af kommuner med {population} borgere ({year}).",
                       "en": "{n} municipalities or parts of municipalities with {population} residents ({year})."},
     "pdf_kommune_lead": {"da": "{population} borgere ({year}).", "en": "{population} residents ({year})."},

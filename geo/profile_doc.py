@@ -258,8 +258,8 @@ def _layer_line(bundle: Bundle, layer: str, on: dt.date, lang: str) -> str:
         line += ", " + t("pdf_valid_from", lang, date=roles.date_text(entry.valid_from, lang))
     if entry.valid_to is not None:
         line += ", " + t("pdf_valid_to", lang, date=roles.date_text(entry.valid_to, lang))
-    status = viewstate.layer_status_text(entry, on, lang)
-    return f"{line} ({status})" if status else line
+    status = entry.status(on)  # the dates are on the line already: say only whether it is in force
+    return f"{line} ({t('pdf_status_' + status, lang)})" if status in ("ended", "future") else line
 
 
 def _sites_frame(bundle: Bundle, site_ids: list[str]) -> pd.DataFrame:
@@ -315,7 +315,7 @@ def unit_doc(ctx: Context, layer: str, unit_id: str, lang: str = "da", on: dt.da
         ranked = series.dropna().rank(ascending=False, method="min")
         ranks[key] = (int(ranked[unit_id]) if unit_id in ranked else None, len(ranked))
     unit_names = b.units[b.units["layer"] == layer].set_index("unit_id")["unit_navn"]
-    names = {key: unit_names for key in ctx.fills}
+    names = {key: unit_names.map(views.short_name) for key in ctx.fills}  # the spread names the units shortly
     total = values.get(f"pop:{year}:population_total")
     sites = profile.unit_sites(b, layer).get(unit_id, [])
     site_names = b.sites.set_index("site_id")["name"]

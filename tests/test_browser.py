@@ -286,7 +286,8 @@ def test_language_switch(page, server):
     wait_for_app(page, "Signaturforklaring")
     layer = page.get_by_role("combobox", name="Lag", exact=True)
     expect(layer).to_have_value("Sundhedsklynger (2022)")
-    page.get_by_text("English").click()
+    # the sidebar's switch (the header's button, which says the same, has its own test)
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
     expect(page.get_by_role("heading", name="Health clusters, councils and catchments")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Map of Denmark")).to_have_count(1)
     # Every open selectbox shows its value in English at once (no Danish left until the page is
@@ -304,7 +305,7 @@ def test_language_switch(page, server):
     expect(page.get_by_role("combobox", name="Indicator")).to_have_value("Life expectancy at birth (2019-2023)",
                                                                           timeout=30_000)
     expect(page).to_have_url(re.compile(r"[?&]lang=en"), timeout=30_000)
-    page.get_by_text("Dansk").click()
+    page.get_by_test_id("stSidebar").get_by_text("Dansk", exact=True).click()
     page.get_by_role("heading", name="Klynger og ulighed").wait_for(timeout=30_000)
     expect(page.get_by_role("combobox", name="Indikator")).to_have_value("Middellevetid ved fødslen (2019-2023)",
                                                                           timeout=30_000)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import re
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -91,6 +90,7 @@ def test_the_cookie_follows_the_replica_that_answered(conf):
     assert cookie("streamlit_new|r2").startswith("kk_replica=r2;")
 
 
+@pytest.mark.app  # imports ui (Streamlit): not for the fast selection
 def test_frozen_moves_the_loaded_objects_out_of_the_collectors_way():
     import ui
 
@@ -101,65 +101,3 @@ def test_frozen_moves_the_loaded_objects_out_of_the_collectors_way():
     finally:
         gc.unfreeze()
 
-
-def test_the_run_gate_bounds_page_runs_and_always_releases():
-    import threading
-
-    import ui
-
-    inside, most, lock = [0], [0], threading.Lock()
-    release = threading.Event()
-
-    def run() -> None:
-        with ui.run_gate():
-            with lock:
-                inside[0] += 1
-                most[0] = max(most[0], inside[0])
-            release.wait(5)
-            with lock:
-                inside[0] -= 1
-
-    threads = [threading.Thread(target=run) for _ in range(ui.MAX_RUNS + 3)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 10
-    while inside[0] < ui.MAX_RUNS and time.monotonic() < deadline:
-        release.wait(0.01)
-    release.wait(0.3)  # the others had time to enter, were the gate open
-    assert inside[0] == ui.MAX_RUNS
-    release.set()
-    for thread in threads:
-        thread.join(30)
-    assert most[0] <= ui.MAX_RUNS
-    with pytest.raises(RuntimeError), ui.run_gate():  # an exception (st.rerun, st.stop) releases its place
-        raise RuntimeError("rerun")
-    for _ in range(ui.MAX_RUNS):  # every place is free again
-        assert ui._run_gate.acquire(timeout=1)
-    for _ in range(ui.MAX_RUNS):
-        ui._run_gate.release()
-
-
-def test_the_run_gate_lets_waiters_in_by_arrival():
-    import threading
-
-    import ui
-
-    gate, order = ui._FifoGate(1), []
-    assert gate.acquire(timeout=1)
-    threads = []
-    for i in range(5):
-        def run(i=i) -> None:
-            assert gate.acquire(timeout=30)
-            order.append(i)
-            gate.release()
-        threads.append(threading.Thread(target=run))
-        threads[-1].start()
-        deadline = time.monotonic() + 10
-        while len(gate._queue) < i + 1 and time.monotonic() < deadline:  # queued before the next one comes
-            threading.Event().wait(0.005)
-    gate.release()
-    for thread in threads:
-        thread.join(30)
-    assert order == [0, 1, 2, 3, 4]
-    assert gate.acquire(timeout=0)  # the place is free again
-    gate.release()
