@@ -144,21 +144,34 @@ ui.write_query(ScenarioState(base, token).to_query(reg, ui.common()), ScenarioSt
 
 moved, before, after, change = ui.scenario_metrics(base, token)
 
-c1, c2, c3 = st.columns([2, 2, 1])
-c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune", placeholder=ui.placeholder(),
-             format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
-c2.selectbox(t("sc_unit", L), list(units), format_func=units.get, key="sc_unit")
-c3.button(t("sc_move", L), on_click=_move, type="primary", disabled=not state.get("sc_kommune"))
-with st.expander(t("sc_split_units", L)):
-    chosen = st.multiselect(t("sc_split_units", L), list(units), format_func=units.get, key="sc_split_units",
-                            label_visibility="collapsed", on_change=_default_shares)
-    for unit, share in zip(chosen, plans.default_percents(len(chosen)), strict=True):
-        state.setdefault(f"sc_share_{unit}", share)  # a share not yet given: the default split
-        st.number_input(t("sc_split_share", L, unit=units[unit]), 1, 99, key=f"sc_share_{unit}")
-    st.button(t("sc_split", L), on_click=_split, disabled=len(chosen) < 2 or not state.get("sc_kommune"))
-u1, u2 = st.columns(2)
-u1.button(t("sc_undo", L), on_click=_undo, disabled=not state.sc_changes)
-u2.button(t("sc_reset", L), on_click=_reset, disabled=not state.sc_changes)
+
+
+@st.fragment
+def _controls(units: dict[str, str], drawn: tuple[str, ...]) -> None:
+    """The move/split controls. Choosing a kommune, a unit or shares reruns only this fragment (the map and
+    tables are not rebuilt nor resent); a button whose callback changed the scenario (or left a notice)
+    then reruns the whole page. ``drawn`` is the changes the page was last drawn with: in a whole-page run
+    the callbacks have already run, so it is current and nothing reruns twice."""
+    c1, c2, c3 = st.columns([2, 2, 1])
+    c1.selectbox(t("sc_kommune", L), [None, *kommuner], key="sc_kommune", placeholder=ui.placeholder(),
+                 format_func=lambda c: "—" if c is None else f"{kommuner[c]} ({c})")
+    c2.selectbox(t("sc_unit", L), list(units), format_func=units.get, key="sc_unit")
+    c3.button(t("sc_move", L), on_click=_move, type="primary", disabled=not state.get("sc_kommune"))
+    with st.expander(t("sc_split_units", L)):
+        chosen = st.multiselect(t("sc_split_units", L), list(units), format_func=units.get, key="sc_split_units",
+                                label_visibility="collapsed", on_change=_default_shares)
+        for unit, share in zip(chosen, plans.default_percents(len(chosen)), strict=True):
+            state.setdefault(f"sc_share_{unit}", share)  # a share not yet given: the default split
+            st.number_input(t("sc_split_share", L, unit=units[unit]), 1, 99, key=f"sc_share_{unit}")
+        st.button(t("sc_split", L), on_click=_split, disabled=len(chosen) < 2 or not state.get("sc_kommune"))
+    u1, u2 = st.columns(2)
+    u1.button(t("sc_undo", L), on_click=_undo, disabled=not state.sc_changes)
+    u2.button(t("sc_reset", L), on_click=_reset, disabled=not state.sc_changes)
+    if state.get("sc_notice") or tuple(state.sc_changes) != drawn:
+        st.rerun(scope="app")  # the scenario changed: redraw the map, the tables and the URL
+
+
+_controls(units, tuple(state.sc_changes))
 
 if state.sc_changes:
     st.markdown(f"**{t('sc_changes', L, base=safe.md(layers[base]), n=len(moved))}**")
