@@ -223,6 +223,11 @@ def wait_for_app(page, text: str, timeout: float = 90_000) -> None:
 def axe_violations(frame) -> list[dict]:
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci --prefix tests/browser); .ci/run installs it")
+    # The date picker's fields get their 24 px target size from a style drawn beside the picker, which
+    # can arrive a moment after the picker itself: check the page once it has been applied.
+    frame.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stDateInput'] [role='spinbutton']\")]"
+                            ".every(e => { const r = e.getBoundingClientRect(); return r.width >= 24 && r.height >= 24; })",
+                            timeout=30_000)
     frame.add_script_tag(path=str(AXE))
     return frame.evaluate(
         "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
@@ -260,11 +265,6 @@ def test_geojson_download_parses_with_every_kommune(page, server, bundle):
 def test_axe_finds_no_wcag_a_or_aa_violations(page, server, path):
     page.goto(f"{server}{path}")
     wait_for_app(page, "Sprog / Language")
-    # The date picker's fields get their 24 px target size from a style drawn beside the picker, which
-    # can arrive a moment after the picker itself: check the page once it has been applied.
-    page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stDateInput'] [role='spinbutton']\")]"
-                           ".every(e => { const r = e.getBoundingClientRect(); return r.width >= 24 && r.height >= 24; })",
-                           timeout=30_000)
     violations = axe_violations(page.main_frame)
     assert violations == [], violations
 
