@@ -205,8 +205,8 @@ def _set_date() -> None:
     st.session_state.dato_problem = None
 
 
-DATE_INPUT_CSS = ("<style>[data-testid='stDateInput'] [role='spinbutton']{display:inline-block;min-width:24px;"
-                  "min-height:24px;line-height:24px;text-align:center}</style>")
+DATE_INPUT_CSS = ("<style>[data-testid='stDateInput'] [role='spinbutton']{display:inline-block;min-width:26px;"
+                  "min-height:26px;line-height:26px;text-align:center}</style>")  # 24 px and a margin for rounding
 
 
 def date_switch() -> None:
@@ -214,7 +214,8 @@ def date_switch() -> None:
     unless it is today, so a shared link without a date always shows its reader's today."""
     L = lang()
     st.session_state.dato_choice = on()
-    # The picker's day and month fields are 18 px wide: at least 24 × 24 px so they are easy to hit
+    # The picker's day and month fields are 18 px wide: at least 24 × 24 px (26, so rounding never takes
+    # them under) so they are easy to hit
     # (WCAG 2.2, target size). Style only, no markup from data.
     st.sidebar.html(DATE_INPUT_CSS)
     st.sidebar.date_input(t("date_label", L), key="dato_choice", min_value=viewstate.DATE_RANGE[0],
