@@ -220,20 +220,36 @@ def wait_for_app(page, text: str, timeout: float = 90_000) -> None:
     wait_idle(page, timeout)
 
 
+DATE_FIELDS_READY = ("() => [...document.querySelectorAll(\"[data-testid='stDateInput'] [role='spinbutton']\")]"
+                     ".every(e => { const r = e.getBoundingClientRect(); return r.width >= 24 && r.height >= 24; })")
+
+
 def axe_violations(frame) -> list[dict]:
+    """axe-core's WCAG A/AA violations of the frame once it is settled.
+
+    The date picker's fields get their target size from a style drawn beside the picker; while Streamlit
+    redraws the sidebar in a rerun that starts just after the first (Scenarier's controls, Sammenlign's
+    kept choice), the picker can be drawn before its style. So the check waits until the script is idle
+    and the style is applied, and a page that shows only a date-field target-size finding is checked once
+    more after the same wait (a finding that stays fails)."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci --prefix tests/browser); .ci/run installs it")
-    # The date picker's fields get their 24 px target size from a style drawn beside the picker, which
-    # can arrive a moment after the picker itself: check the page once it has been applied.
-    frame.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stDateInput'] [role='spinbutton']\")]"
-                            ".every(e => { const r = e.getBoundingClientRect(); return r.width >= 24 && r.height >= 24; })",
-                            timeout=30_000)
-    frame.add_script_tag(path=str(AXE))
-    return frame.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))",
-        WCAG_TAGS,
-    )
+
+    def run() -> list[dict]:
+        wait_idle(frame.page)
+        frame.wait_for_function(DATE_FIELDS_READY, timeout=30_000)
+        if not frame.evaluate("typeof axe !== 'undefined'"):
+            frame.add_script_tag(path=str(AXE))
+        return frame.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))",
+            WCAG_TAGS,
+        )
+
+    found = run()
+    if found and all(v["id"] == "target-size" and all("react-aria" in n for n in v["nodes"]) for v in found):
+        found = run()
+    return found
 
 
 def test_deep_link_shows_the_summary(page, server):
