@@ -900,7 +900,7 @@ def scenario_map(base: str, token: str, lang_: str) -> DrawnMap:
 
 
 # --- issue 13: the datapakke (printable PDF profile) on Min kommune and the Klynger profile ----------------
-_PDF_LOCK = __import__("threading").Lock()  # one PDF at a time per process (matplotlib and WeasyPrint state)
+_PDF_LOCK = threading.Lock()  # one PDF at a time per process (matplotlib and WeasyPrint state)
 
 
 @st.cache_resource(show_spinner=False)
